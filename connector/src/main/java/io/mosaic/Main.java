@@ -1,0 +1,63 @@
+package io.mosaic;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mosaic.cli.RunCommand;
+import io.mosaic.cli.ValidateCommand;
+import io.mosaic.config.ConfigException;
+import io.mosaic.scenario.ScenarioCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mosaic} command line. Exit codes: 0 success, 1 failure while running, 2 bad configuration or input. */
+@Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Keeps Elasticsearch documents assembled from several databases fresh by change data capture.",
+        subcommands = {RunCommand.class, ValidateCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_CONFIG = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // One clear message on the console; the stack trace only in the log at debug level.
+            if (e instanceof ConfigException ce) {
+                ce.problems().forEach(p -> System.err.println("error: " + p));
+                return EXIT_CONFIG;
+            }
+            LOG.debug("command failed", e);
+            System.err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return EXIT_FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    /** Resolves a --config option. */
+    public static Path configPath(Path option) {
+        return option.toAbsolutePath().normalize();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mosaic " + (v == null ? "dev" : v)};
+        }
+    }
+}

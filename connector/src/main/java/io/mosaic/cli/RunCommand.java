@@ -1,0 +1,42 @@
+package io.mosaic.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mosaic.Main;
+import io.mosaic.config.MosaicConfig;
+import io.mosaic.pipeline.Mosaic;
+import io.mosaic.writer.ErrorClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mosaic run}: runs the service until it is stopped (SIGTERM) or a source fails. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the service: snapshot, then stream changes into Elasticsearch.")
+public final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, description = "the YAML configuration file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
+        Mosaic mosaic = new Mosaic(cfg);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            mosaic.close();
+        }, "mosaic-shutdown"));
+        mosaic.start();
+        Throwable failure = mosaic.awaitTermination();
+        if (failure != null) {
+            System.err.println("error: " + ErrorClassifier.describe(failure));
+            mosaic.close();
+            return Main.EXIT_FAILURE;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+package io.mosaic.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** How the writer batches changes and retries Elasticsearch. */
+public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize) {
+
+    static final Setting<Integer> BATCH_SIZE = Setting.integer("batch_size", "the most changes handled in one batch")
+            .withDefault(2048).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
+    static final Setting<Duration> LINGER = Setting.duration("linger", "how long to wait for more changes before a batch is written")
+            .withDefault(Duration.ofMillis(100));
+    static final Setting<Duration> INITIAL_BACKOFF = Setting.duration("initial_backoff", "the first wait before a failed request is retried")
+            .withDefault(Duration.ofMillis(200));
+    static final Setting<Duration> MAX_BACKOFF = Setting.duration("max_backoff", "the longest wait between retries")
+            .withDefault(Duration.ofSeconds(30));
+    static final Setting<Integer> QUEUE_SIZE = Setting.integer("queue_size",
+            "the most changes buffered per source between the database and the writer (bounds memory)")
+            .withDefault(8192).validate(i -> i >= 1, "a positive number");
+
+    static final List<Setting<?>> SETTINGS = List.of(BATCH_SIZE, LINGER, INITIAL_BACKOFF, MAX_BACKOFF, QUEUE_SIZE);
+
+    static WriterConfig read(YamlNode node, Problems problems) {
+        Setting.rejectUnknownKeys(node, SETTINGS, problems);
+        int batch = BATCH_SIZE.read(node, problems);
+        int queue = QUEUE_SIZE.read(node, problems);
+        return new WriterConfig(batch, LINGER.read(node, problems), INITIAL_BACKOFF.read(node, problems),
+                MAX_BACKOFF.read(node, problems), Math.max(queue, batch));
+    }
+
+    public static WriterConfig defaults() {
+        return read(YamlNode.parse("defaults", new java.io.StringReader("{}"), k -> null, new Problems()), new Problems());
+    }
+}

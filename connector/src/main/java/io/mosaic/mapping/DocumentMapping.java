@@ -1,0 +1,67 @@
+package io.mosaic.mapping;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One document type, read from one mapping file: the index it lives in, the root table whose rows
+ * are its documents, the root's fields and lookups, and its child collections.
+ */
+public record DocumentMapping(
+        String name,
+        Path file,
+        String alias,
+        int indexVersion,
+        Path template,
+        TableRef root,
+        String rootKey,
+        List<FieldMapping> fields,
+        List<LookupMapping> lookups,
+        List<CollectionMapping> collections) {
+
+    /** The concrete, versioned index the alias points at. */
+    public String indexName() {
+        return alias + "-v" + indexVersion;
+    }
+
+    /** Mosaic's internal index holding each document's source rows and the lookup rows. */
+    public String stateIndex() {
+        return "mosaic-" + alias + "-state";
+    }
+
+    /**
+     * Whether the document is a function of its root row alone. Such documents need no state: each
+     * change is written directly, versioned by its source position.
+     */
+    public boolean isSingleTable() {
+        return lookups.isEmpty() && collections.isEmpty();
+    }
+
+    /** The columns captured from the root table. */
+    public Set<String> rootColumns() {
+        Set<String> out = new LinkedHashSet<>();
+        out.add(rootKey);
+        fields.forEach(f -> out.addAll(f.expr().columns()));
+        lookups.forEach(l -> out.add(l.on()));
+        return out;
+    }
+
+    /** Every lookup of this document, those of the root and those of its collections. */
+    public List<LookupMapping> allLookups() {
+        List<LookupMapping> out = new ArrayList<>(lookups);
+        collections.forEach(c -> out.addAll(c.lookups()));
+        return out;
+    }
+
+    /** Every source this document takes rows from. */
+    public Set<String> sources() {
+        Set<String> out = new LinkedHashSet<>();
+        out.add(root.source());
+        allLookups().forEach(l -> out.add(l.table().source()));
+        collections.forEach(c -> out.add(c.table().source()));
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package io.mosaic.mapping;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An N:1 lookup: the row of {@code table} whose {@code key} equals the owner row's {@code on} column.
+ * Its fields go into the object at {@code as} (null when {@code on} is null), or straight into the
+ * owner when {@code as} is empty. A change to a lookup row fans out to every document referring to it.
+ */
+public record LookupMapping(String name, TableRef table, String key, String on, List<String> as,
+                            List<FieldMapping> fields, String location) {
+
+    /** The columns captured from the lookup table. */
+    public Set<String> columns() {
+        Set<String> out = new LinkedHashSet<>();
+        out.add(key);
+        fields.forEach(f -> out.addAll(f.expr().columns()));
+        return out;
+    }
+
+    /** The reference a document keeps for a lookup row it uses; fan-out finds documents by it. */
+    public String ref(String lookupKey) {
+        return table.id() + ":" + lookupKey;
+    }
+}

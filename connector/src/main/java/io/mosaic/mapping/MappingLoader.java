@@ -1,0 +1,318 @@
+package io.mosaic.mapping;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.mosaic.config.Problems;
+import io.mosaic.config.YamlNode;
+
+/**
+ * Reads mapping files (see {@code mappings/README.md} for the language) into {@link DocumentMapping}s.
+ * Checks everything that can be checked without the databases: structure, names, expressions,
+ * sources, duplicate fields and indices. Every problem is reported with its file and line.
+ */
+public final class MappingLoader {
+
+    private static final List<String> TOP = List.of("document", "index", "root", "collections");
+    private static final List<String> INDEX = List.of("alias", "version", "template");
+    private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups");
+    private static final List<String> LOOKUP = List.of("source", "table", "key", "on", "as", "fields");
+    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "lookups");
+    private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise");
+
+    private final Set<String> knownSources;
+
+    /** @param knownSources the source names of the configuration; a mapping naming another is an error */
+    public MappingLoader(Set<String> knownSources) {
+        this.knownSources = new java.util.TreeSet<>(knownSources);
+    }
+
+    /** Loads every {@code *.yaml}/{@code *.yml} file among {@code paths} (files, or directories of them). */
+    public List<DocumentMapping> load(List<Path> paths, Problems problems) {
+        List<DocumentMapping> out = new ArrayList<>();
+        for (Path path : paths) {
+            for (Path file : files(path, problems)) {
+                DocumentMapping m = loadFile(file, problems);
+                if (m != null) {
+                    out.add(m);
+                }
+            }
+        }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        for (DocumentMapping m : out) {
+            String previous = aliases.put(m.alias(), m.file().toString());
+            if (previous != null) {
+                problems.add(m.file().toString(), "index alias '" + m.alias() + "' is also used by " + previous
+                        + "; give each document type its own alias");
+            }
+        }
+        if (out.isEmpty() && problems.isEmpty()) {
+            problems.add(paths.toString(), "no mapping files (*.yaml) found; add one, see mappings/README.md");
+        }
+        return out;
+    }
+
+    private static List<Path> files(Path path, Problems problems) {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        try (Stream<Path> s = Files.list(path)) {
+            return s.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList();
+        } catch (IOException e) {
+            problems.add(path.toString(), "cannot list the directory: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    public DocumentMapping loadFile(Path file, Problems problems) {
+        int before = problems.list().size();
+        YamlNode root = YamlNode.read(file, System::getenv, problems);
+        if (problems.list().size() > before) {
+            return null;
+        }
+        unknownKeys(root, TOP, problems);
+        String name = requiredText(root, "document", problems);
+        if (name != null && !name.matches("[a-z][a-z0-9_-]*")) {
+            problems.add(root.get("document"), "document name '" + name + "' must be lower-case letters, digits, '-' or '_'");
+        }
+        YamlNode index = root.get("index");
+        unknownKeys(index, INDEX, problems);
+        String alias = index.has("alias") ? index.get("alias").text() : name;
+        if (alias == null || !alias.matches("[a-z0-9][a-z0-9_-]*")) {
+            problems.add(index.get("alias"), "index alias '" + alias + "' must be lower-case letters, digits, '-' or '_'");
+        }
+        int version = 1;
+        if (index.has("version")) {
+            try {
+                version = Integer.parseInt(index.get("version").text());
+                if (version < 1) {
+                    throw new NumberFormatException();
+                }
+            } catch (RuntimeException e) {
+                problems.add(index.get("version"), "index.version must be a positive whole number (the versioned index is <alias>-v<version>)");
+            }
+        }
+        Path template = null;
+        if (index.has("template")) {
+            template = file.toAbsolutePath().getParent().resolve(index.get("template").text()).normalize();
+            if (!Files.isRegularFile(template)) {
+                problems.add(index.get("template"), "index template file '" + index.get("template").text()
+                        + "' does not exist; paths are relative to the mapping file");
+                template = null;
+            }
+        }
+
+        YamlNode rootNode = root.get("root");
+        if (rootNode.isMissing()) {
+            problems.add(rootNode, "missing section 'root': the table whose rows are the documents (source, table, key, fields)");
+            return null;
+        }
+        unknownKeys(rootNode, ROOT, problems);
+        TableRef rootTable = table(rootNode, null, problems);
+        String rootKey = requiredText(rootNode, "key", problems);
+        Set<String> fieldNames = new HashSet<>();
+        List<FieldMapping> fields = fields(rootNode.get("fields"), List.of(), fieldNames, problems, true);
+        List<LookupMapping> lookups = lookups(rootNode.get("lookups"), rootTable, List.of(), fieldNames, problems);
+
+        List<CollectionMapping> collections = new ArrayList<>();
+        Set<String> childTables = new HashSet<>();
+        root.get("collections").entries().forEach((collectionName, node) -> {
+            unknownKeys(node, COLLECTION, problems);
+            TableRef table = table(node, null, problems);
+            String key = requiredText(node, "key", problems);
+            String parent = requiredText(node, "parent", problems);
+            List<String> path = node.has("path") ? splitPath(node.get("path"), problems) : List.of(collectionName);
+            String pathName = String.join(".", path);
+            if (!fieldNames.add(pathName)) {
+                problems.add(node, "collection '" + collectionName + "' is written at '" + pathName + "', which another field also uses");
+            }
+            if (table != null && !childTables.add(table.id())) {
+                problems.add(node, "table " + table.id() + " is already used by another collection of this document");
+            }
+            Set<String> elementFields = new HashSet<>();
+            List<FieldMapping> elementFieldList = fields(node.get("fields"), List.of(), elementFields, problems, true);
+            List<LookupMapping> elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
+            if (table != null && key != null && parent != null) {
+                collections.add(new CollectionMapping(collectionName, path, table, key, parent, elementFieldList,
+                        elementLookups, node.location()));
+            }
+        });
+        if (name == null || rootTable == null || rootKey == null || alias == null) {
+            return null;
+        }
+        return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections);
+    }
+
+    private List<LookupMapping> lookups(YamlNode node, TableRef owner, List<String> prefix, Set<String> fieldNames, Problems problems) {
+        List<LookupMapping> out = new ArrayList<>();
+        if (!node.isMissing() && !node.isMap()) {
+            problems.add(node, "'" + node.path() + "' must be a map of lookup name to {table, key, on, as, fields}");
+            return out;
+        }
+        node.entries().forEach((lookupName, l) -> {
+            unknownKeys(l, LOOKUP, problems);
+            TableRef table = table(l, owner == null ? null : owner.source(), problems);
+            String key = requiredText(l, "key", problems);
+            String on = requiredText(l, "on", problems);
+            List<String> as = l.has("as") ? splitPath(l.get("as"), problems) : List.of();
+            if (!as.isEmpty() && !fieldNames.add(String.join(".", as))) {
+                problems.add(l.get("as"), "lookup '" + lookupName + "' is written at '" + String.join(".", as)
+                        + "', which another field also uses");
+            }
+            List<FieldMapping> fields = fields(l.get("fields"), List.of(), as.isEmpty() ? fieldNames : new HashSet<>(), problems, true);
+            if (table != null && key != null && on != null) {
+                out.add(new LookupMapping(lookupName, table, key, on, as, fields, l.location()));
+            }
+        });
+        return out;
+    }
+
+    private TableRef table(YamlNode node, String defaultSource, Problems problems) {
+        String source = node.has("source") ? node.get("source").text() : defaultSource;
+        if (source == null) {
+            problems.add(node.get("source"), "missing key '" + node.get("source").path() + "': the name of a source in the config file ("
+                    + String.join(", ", knownSources) + ")");
+        } else if (!knownSources.isEmpty() && !knownSources.contains(source)) {
+            problems.add(node.get("source"), "unknown source '" + source + "'; the config file defines: " + String.join(", ", knownSources));
+        }
+        String table = requiredText(node, "table", problems);
+        if (table != null && !table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
+            problems.add(node.get("table"), "table '" + table + "' must be written schema.table (PostgreSQL, e.g. public.employees) "
+                    + "or database.table (MySQL/MariaDB, e.g. labor.contracts)");
+            return null;
+        }
+        return source == null || table == null ? null : new TableRef(source, table);
+    }
+
+    private List<FieldMapping> fields(YamlNode node, List<String> prefix, Set<String> names, Problems problems, boolean required) {
+        List<FieldMapping> out = new ArrayList<>();
+        if (node.isMissing()) {
+            if (required) {
+                problems.add(node, "missing key '" + node.path() + "': map document fields to columns, e.g. fields: { id: id, name.family: family_name }");
+            }
+            return out;
+        }
+        if (!node.isMap()) {
+            problems.add(node, "'" + node.path() + "' must be a map of field name to column or expression");
+            return out;
+        }
+        node.entries().forEach((fieldName, expr) -> {
+            List<String> path = new ArrayList<>(prefix);
+            for (String segment : fieldName.split("\\.", -1)) {
+                if (!segment.matches("[A-Za-z_][A-Za-z0-9_]*") || segment.equals("mosaic")) {
+                    problems.add(expr, "field name '" + fieldName + "' must be dot-separated names of letters, digits and '_'"
+                            + (segment.equals("mosaic") ? " ('mosaic' is reserved for Mosaic's own metadata)" : ""));
+                    return;
+                }
+                path.add(segment);
+            }
+            String full = String.join(".", path);
+            for (String other : names) {
+                if (other.equals(full) || other.startsWith(full + ".") || full.startsWith(other + ".")) {
+                    problems.add(expr, "field '" + full + "' collides with field '" + other + "'; every field needs its own path");
+                    return;
+                }
+            }
+            names.add(full);
+            FieldExpr e = expression(expr, problems);
+            if (e != null) {
+                out.add(new FieldMapping(List.copyOf(path), e, expr.location()));
+            }
+        });
+        return out;
+    }
+
+    private FieldExpr expression(YamlNode node, Problems problems) {
+        if (node.isScalar()) {
+            return new FieldExpr.Column(node.text(), ValueType.AUTO);
+        }
+        if (!node.isMap()) {
+            problems.add(node, "'" + node.path() + "' must be a column name or a map with one of: column, format, constant, map");
+            return null;
+        }
+        unknownKeys(node, FIELD, problems);
+        ValueType type = ValueType.AUTO;
+        if (node.has("type")) {
+            try {
+                type = ValueType.parse(node.get("type").text());
+            } catch (RuntimeException e) {
+                problems.add(node.get("type"), "unknown type '" + node.get("type").text()
+                        + "'; use one of auto, string, integer, number, boolean, date, timestamp");
+            }
+        }
+        int kinds = (node.has("format") ? 1 : 0) + (node.has("constant") ? 1 : 0) + (node.has("map") || node.has("column") ? 1 : 0);
+        if (kinds != 1) {
+            problems.add(node, "'" + node.path() + "' must have exactly one of 'column' (optionally with 'type' or 'map'), 'format' or 'constant'");
+            return null;
+        }
+        if (node.has("format")) {
+            try {
+                return FieldExpr.Format.parse(node.get("format").text());
+            } catch (IllegalArgumentException e) {
+                problems.add(node.get("format"), "format '" + node.get("format").text() + "': " + e.getMessage());
+                return null;
+            }
+        }
+        if (node.has("constant")) {
+            return new FieldExpr.Constant(node.get("constant").toPlain());
+        }
+        String column = requiredText(node, "column", problems);
+        if (column == null) {
+            return null;
+        }
+        if (node.has("map")) {
+            YamlNode map = node.get("map");
+            if (!map.isMap()) {
+                problems.add(map, "'" + map.path() + "' must be a map from column value to field value");
+                return null;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            map.entries().forEach((k, v) -> values.put(k, v.toPlain()));
+            boolean keep = !node.has("otherwise");
+            Object otherwise = keep ? null : node.get("otherwise").toPlain();
+            return new FieldExpr.ValueMap(column, values, otherwise, keep);
+        }
+        return new FieldExpr.Column(column, type);
+    }
+
+    private static List<String> splitPath(YamlNode node, Problems problems) {
+        String text = node.text();
+        if (text == null || !text.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+            problems.add(node, "'" + node.path() + "' must be a dotted field path such as department or name.full");
+            return List.of("invalid");
+        }
+        return List.of(text.split("\\."));
+    }
+
+    private static String requiredText(YamlNode parent, String key, Problems problems) {
+        YamlNode node = parent.get(key);
+        if (node.isMissing() || node.text() == null || node.text().isBlank()) {
+            problems.add(node, "missing key '" + node.path() + "'");
+            return null;
+        }
+        return node.text().trim();
+    }
+
+    private static void unknownKeys(YamlNode node, List<String> known, Problems problems) {
+        if (node.isMissing()) {
+            return;
+        }
+        if (!node.isMap()) {
+            problems.add(node, "'" + node.path() + "' must be a map with keys " + String.join(", ", known));
+            return;
+        }
+        node.entries().forEach((k, v) -> {
+            if (!known.contains(k)) {
+                problems.add(v, "unknown key '" + v.path() + "'; allowed here: " + String.join(", ", known));
+            }
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package io.mosaic.mapping;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * All document types together, indexed by table: which roles each captured table plays and which of
+ * its columns are needed. Only those columns are captured (deny by default), so an unmapped column
+ * such as a national ID number never enters Mosaic.
+ */
+public final class MappingSet {
+
+    private final List<DocumentMapping> documents;
+    private final Map<String, TableRef> tables = new LinkedHashMap<>();
+    private final Map<String, List<TableRole>> roles = new LinkedHashMap<>();
+    private final Map<String, Set<String>> columns = new LinkedHashMap<>();
+
+    public MappingSet(List<DocumentMapping> documents) {
+        this.documents = List.copyOf(documents);
+        for (DocumentMapping d : documents) {
+            add(d.root(), new TableRole.Root(d), d.rootColumns());
+            for (LookupMapping l : d.lookups()) {
+                add(l.table(), new TableRole.Lookup(d, l, null), l.columns());
+            }
+            for (CollectionMapping c : d.collections()) {
+                add(c.table(), new TableRole.Child(d, c), c.columns());
+                for (LookupMapping l : c.lookups()) {
+                    add(l.table(), new TableRole.Lookup(d, l, c), l.columns());
+                }
+            }
+        }
+    }
+
+    private void add(TableRef table, TableRole role, Set<String> cols) {
+        tables.putIfAbsent(table.id(), table);
+        roles.computeIfAbsent(table.id(), k -> new ArrayList<>()).add(role);
+        columns.computeIfAbsent(table.id(), k -> new LinkedHashSet<>()).addAll(cols);
+    }
+
+    public List<DocumentMapping> documents() {
+        return documents;
+    }
+
+    public List<TableRole> roles(String tableId) {
+        return roles.getOrDefault(tableId, List.of());
+    }
+
+    /** The columns captured from a table: its keys and every column a mapping reads. */
+    public Set<String> columns(String tableId) {
+        return Collections.unmodifiableSet(columns.getOrDefault(tableId, Set.of()));
+    }
+
+    /** The tables captured from one source, in mapping order. */
+    public List<TableRef> tables(String source) {
+        return tables.values().stream().filter(t -> t.source().equals(source)).toList();
+    }
+
+    public List<TableRef> allTables() {
+        return List.copyOf(tables.values());
+    }
+
+    /** Sources that some mapping reads. */
+    public Set<String> sources() {
+        Set<String> out = new LinkedHashSet<>();
+        tables.values().forEach(t -> out.add(t.source()));
+        return out;
+    }
+}

@@ -1,0 +1,117 @@
+package io.mosaic.mapping;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Computes a public document from a {@link DocumentState} and the lookup rows it refers to. Pure:
+ * the same state and lookups always give the same document, which is what makes replays harmless.
+ */
+public final class Projector {
+
+    /** The current row of a lookup table by key, or null when there is none (never seen, or deleted). */
+    @FunctionalInterface
+    public interface LookupRows {
+        Map<String, Object> row(TableRef table, String key);
+    }
+
+    private Projector() {
+    }
+
+    /** The document for this state, or null when the root row does not exist (then there is no document). */
+    public static Map<String, Object> project(DocumentMapping mapping, DocumentState state, LookupRows lookups) {
+        if (!state.rootPresent()) {
+            return null;
+        }
+        Map<String, Object> doc = projectRow(mapping.fields(), mapping.lookups(), state.root().row(), lookups, mapping.root());
+        for (CollectionMapping c : mapping.collections()) {
+            List<Map<String, Object>> elements = new ArrayList<>();
+            state.children(c.name()).entrySet().stream()
+                    .filter(e -> e.getValue().present())
+                    .sorted(Map.Entry.comparingByKey(Keys.ORDER))
+                    .forEach(e -> elements.add(projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table())));
+            put(doc, c.path(), elements);
+        }
+        return doc;
+    }
+
+    /** The fields of one row with its lookups, as an object. */
+    public static Map<String, Object> projectRow(List<FieldMapping> fields, List<LookupMapping> rowLookups,
+                                                 Map<String, Object> row, LookupRows lookups, TableRef table) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (FieldMapping f : fields) {
+            put(out, f.path(), evaluate(f, row, table));
+        }
+        for (LookupMapping l : rowLookups) {
+            String key = Keys.of(row.get(l.on()));
+            Map<String, Object> target = out;
+            if (!l.as().isEmpty()) {
+                if (key == null) {
+                    put(out, l.as(), null);
+                    continue;
+                }
+                target = new LinkedHashMap<>();
+                put(out, l.as(), target);
+            }
+            Map<String, Object> lookupRow = key == null ? null : lookups.row(l.table(), key);
+            for (FieldMapping f : l.fields()) {
+                put(target, f.path(), lookupRow == null ? null : evaluate(f, lookupRow, l.table()));
+            }
+        }
+        return out;
+    }
+
+    private static Object evaluate(FieldMapping f, Map<String, Object> row, TableRef table) {
+        try {
+            return f.expr().evaluate(row);
+        } catch (RuntimeException e) {
+            throw new ProjectionException("field '" + f.name() + "' (" + f.location() + ") cannot be computed from "
+                    + table.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every lookup reference of the document: how a lookup change finds the documents to refresh. */
+    public static Set<String> refs(DocumentMapping mapping, DocumentState state) {
+        Set<String> refs = new LinkedHashSet<>();
+        if (state.rootPresent()) {
+            for (LookupMapping l : mapping.lookups()) {
+                String key = Keys.of(state.root().row().get(l.on()));
+                if (key != null) {
+                    refs.add(l.ref(key));
+                }
+            }
+        }
+        for (CollectionMapping c : mapping.collections()) {
+            for (Contribution child : state.children(c.name()).values()) {
+                if (!child.present()) {
+                    continue;
+                }
+                for (LookupMapping l : c.lookups()) {
+                    String key = Keys.of(child.row().get(l.on()));
+                    if (key != null) {
+                        refs.add(l.ref(key));
+                    }
+                }
+            }
+        }
+        return refs;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void put(Map<String, Object> target, List<String> path, Object value) {
+        Map<String, Object> m = target;
+        for (int i = 0; i < path.size() - 1; i++) {
+            Object next = m.get(path.get(i));
+            if (!(next instanceof Map)) {
+                next = new LinkedHashMap<String, Object>();
+                m.put(path.get(i), next);
+            }
+            m = (Map<String, Object>) next;
+        }
+        m.put(path.get(path.size() - 1), value);
+    }
+}

@@ -1,0 +1,220 @@
+package io.mosaic.pipeline;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mosaic.config.ConfigException;
+import io.mosaic.config.ConfigProblem;
+import io.mosaic.config.MosaicConfig;
+import io.mosaic.config.Problems;
+import io.mosaic.config.SourceConfig;
+import io.mosaic.http.HttpEndpoint;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.MappingLoader;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.source.DebeziumProperties;
+import io.mosaic.source.SourceProbe;
+import io.mosaic.writer.BulkWriter;
+import io.mosaic.writer.DocumentWriter;
+import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.writer.ErrorClassifier;
+import io.mosaic.writer.IndexManager;
+import io.mosaic.writer.LoggingDeadLetters;
+import io.mosaic.writer.Retry;
+
+/**
+ * The service: wires configuration, mappings, Elasticsearch, one {@link SourceRunner} per source,
+ * metrics and the HTTP endpoint together — the one place where the parts meet. Start-up checks the
+ * whole configuration, the mappings and every connection first, and fails with all problems at once.
+ */
+public final class Mosaic implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mosaic.class);
+
+    private final MosaicConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MosaicMetrics metrics = new MosaicMetrics();
+    private final List<SourceRunner> runners = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger running = new AtomicInteger();
+    private ExecutorService executor;
+    private ElasticsearchGateway es;
+    private HttpEndpoint http;
+    private volatile Throwable failure;
+
+    public Mosaic(MosaicConfig config) {
+        this.config = config;
+    }
+
+    /** Loads the mappings of a configuration, reporting every problem at once. */
+    public static MappingSet loadMappings(MosaicConfig config) {
+        Problems problems = new Problems();
+        List<DocumentMapping> docs = new MappingLoader(config.sources().keySet()).load(config.mappings(), problems);
+        problems.throwIfAny();
+        MappingSet set = new MappingSet(docs);
+        for (String source : config.sources().keySet()) {
+            if (set.tables(source).isEmpty()) {
+                problems.add(config.file() + ": sources." + source, "no mapping reads from source '" + source
+                        + "'; remove it from the config file or map one of its tables");
+            }
+        }
+        problems.throwIfAny();
+        return set;
+    }
+
+    public void start() throws Exception {
+        MappingSet mappings = loadMappings(config);
+        metrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        Retry retry = Retry.forever(config.writer().initialBackoff(), config.writer().maxBackoff(), ErrorClassifier::isRetryable,
+                (what, attempt, wait, cause) -> {
+                    metrics.retry(what);
+                    metrics.stalled(true);
+                });
+        es = new ElasticsearchGateway(config.elasticsearch(), retry);
+        checkConnections();
+
+        IndexManager indices = new IndexManager(es);
+        for (DocumentMapping m : mappings.documents()) {
+            indices.ensure(m);
+        }
+        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new LoggingDeadLetters());
+        Files.createDirectories(config.state().directory());
+        if (config.http().port() > 0) {
+            http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness);
+            LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
+        }
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mosaic-source");
+            t.setDaemon(false);
+            return t;
+        });
+        for (SourceConfig source : config.sources().values()) {
+            Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory());
+            SourceRunner runner = new SourceRunner(source, props, writer, metrics, this::sourceStopped);
+            runners.add(runner);
+        }
+        running.set(runners.size());
+        for (SourceRunner r : runners) {
+            r.start(executor);
+        }
+        LOG.info("Mosaic started: {} source(s), {} document type(s), Elasticsearch {}", runners.size(), mappings.documents().size(), es.describe());
+    }
+
+    /** Every source and Elasticsearch must be reachable; all unreachable ones are reported together. */
+    private void checkConnections() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        try {
+            es.health();
+        } catch (Exception e) {
+            problems.add(new ConfigProblem(config.file().toString(), "elasticsearch: cannot reach " + es.describe() + ": "
+                    + ErrorClassifier.describe(e) + ". Check elasticsearch.urls (and credentials) and that the cluster is running."));
+        }
+        for (SourceConfig s : config.sources().values()) {
+            String problem = SourceProbe.unreachable(s);
+            if (problem != null) {
+                problems.add(new ConfigProblem(config.file().toString(), problem));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private void sourceStopped(SourceRunner runner) {
+        if (runner.state() == SourceRunner.State.FAILED && failure == null) {
+            failure = runner.failure();
+            // One failed source stops the service: Kubernetes restarts it and it resumes from committed offsets.
+            stopped.countDown();
+        }
+        if (running.decrementAndGet() == 0) {
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until the service stops; returns the failure that stopped it, or null for a clean stop. */
+    public Throwable awaitTermination() throws InterruptedException {
+        stopped.await();
+        return failure;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public List<SourceRunner> runners() {
+        return List.copyOf(runners);
+    }
+
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    private HttpEndpoint.Health liveness() {
+        boolean ok = failure == null;
+        return new HttpEndpoint.Health(ok, ok ? "live\n" : "failed: " + ErrorClassifier.describe(failure) + "\n");
+    }
+
+    private HttpEndpoint.Health readiness() {
+        StringBuilder body = new StringBuilder();
+        boolean ok = true;
+        for (SourceRunner r : runners) {
+            boolean up = r.state() == SourceRunner.State.RUNNING;
+            ok &= up;
+            body.append("source ").append(r.name()).append(": ").append(r.state().name().toLowerCase()).append('\n');
+        }
+        boolean stalled = metrics.isStalled();
+        ok &= !stalled;
+        body.append("elasticsearch: ").append(stalled ? "failing, retrying" : "ok").append('\n');
+        return new HttpEndpoint.Health(ok, body.toString());
+    }
+
+    @Override
+    public void close() {
+        for (SourceRunner r : runners) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing source {}: {}", r.name(), e.toString());
+            }
+        }
+        if (executor != null) {
+            executor.shutdown();
+            try {
+                executor.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (http != null) {
+            http.close();
+        }
+        if (es != null) {
+            try {
+                es.close();
+            } catch (Exception e) {
+                LOG.debug("closing Elasticsearch client", e);
+            }
+        }
+        stopped.countDown();
+    }
+}

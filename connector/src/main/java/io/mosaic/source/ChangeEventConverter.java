@@ -1,0 +1,42 @@
+package io.mosaic.source;
+
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.RowChange;
+import io.mosaic.mapping.TableRef;
+
+/**
+ * Turns a Debezium change record of one source into a {@link RowChange}, or null for records that are
+ * not row changes (heartbeats, schema changes, transaction markers, tombstones).
+ */
+public final class ChangeEventConverter {
+
+    private final SourceConfig source;
+
+    public ChangeEventConverter(SourceConfig source) {
+        this.source = source;
+    }
+
+    public RowChange convert(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return null;
+        }
+        String op = value.getString("op");
+        Struct sourceBlock = value.getStruct("source");
+        boolean binlog = source.type().isBinlog();
+        String schema = binlog ? sourceBlock.getString("db") : sourceBlock.getString("schema");
+        TableRef table = new TableRef(source.name(), schema + "." + sourceBlock.getString("table"));
+        long version = SourcePosition.of(sourceBlock, binlog);
+        String position = SourcePosition.describe(sourceBlock, binlog);
+        boolean snapshot = SourcePosition.isSnapshot(sourceBlock);
+        return switch (op) {
+            case "c", "r", "u" -> new RowChange(table, RowChange.Op.UPSERT, ConnectValues.row(value.getStruct("before")),
+                    ConnectValues.row(value.getStruct("after")), version, position, snapshot || "r".equals(op));
+            case "d" -> new RowChange(table, RowChange.Op.DELETE, ConnectValues.row(value.getStruct("before")), null,
+                    version, position, snapshot);
+            default -> null; // "t" (truncate) and "m" (message) are not row changes
+        };
+    }
+}

@@ -1,0 +1,93 @@
+package io.mosaic.source;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.mosaic.config.SourceConfig;
+import io.mosaic.config.WriterConfig;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.mapping.TableRef;
+
+/**
+ * Builds the embedded Debezium engine's properties for one source. The captured tables and columns
+ * are derived from the mappings: only mapped columns leave the database, so unmapped (sensitive)
+ * columns are never part of an event Mosaic handles.
+ */
+public final class DebeziumProperties {
+
+    private DebeziumProperties() {
+    }
+
+    public static Properties of(SourceConfig source, MappingSet mappings, WriterConfig writer, Path stateDir) {
+        List<TableRef> tables = mappings.tables(source.name());
+        Properties p = new Properties();
+        p.setProperty("name", "mosaic-" + source.name());
+        p.setProperty("connector.class", source.type().connectorClass());
+        p.setProperty("topic.prefix", source.name());
+        p.setProperty("database.hostname", source.host());
+        p.setProperty("database.port", Integer.toString(source.port()));
+        p.setProperty("database.user", source.user());
+        p.setProperty("database.password", source.password() == null ? "" : source.password());
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", stateDir.resolve(source.name() + ".offsets").toString());
+        // Offsets are flushed only for records already acknowledged by Elasticsearch (see SourceRunner).
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        p.setProperty("snapshot.mode", source.snapshotMode().equals("always") ? "always" : source.snapshotMode());
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeat().toMillis()));
+        p.setProperty("max.batch.size", Integer.toString(writer.batchSize()));
+        p.setProperty("max.queue.size", Integer.toString(writer.queueSize()));
+        p.setProperty("poll.interval.ms", Long.toString(Math.max(1, writer.linger().toMillis())));
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "1000");
+        p.setProperty("errors.retry.delay.max.ms", "30000");
+        p.setProperty("table.include.list", tables.stream().map(t -> Pattern.quote(t.table())).collect(Collectors.joining(",")));
+        p.setProperty("column.include.list", columnList(tables, mappings));
+        p.setProperty("connect.timeout.ms", Long.toString(source.connectTimeout().toMillis()));
+
+        switch (source.type()) {
+            case POSTGRES -> {
+                p.setProperty("database.dbname", source.database());
+                p.setProperty("plugin.name", "pgoutput");
+                p.setProperty("slot.name", source.slot());
+                p.setProperty("publication.name", source.publication());
+                p.setProperty("publication.autocreate.mode", "filtered");
+                p.setProperty("schema.include.list", tables.stream().map(TableRef::schema).distinct()
+                        .map(Pattern::quote).collect(Collectors.joining(",")));
+            }
+            case MYSQL, MARIADB -> {
+                p.setProperty("database.server.id", Long.toString(source.serverId()));
+                p.setProperty("database.include.list", tables.stream().map(TableRef::schema).distinct()
+                        .map(Pattern::quote).collect(Collectors.joining(",")));
+                p.setProperty("include.schema.changes", "false");
+                p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+                p.setProperty("schema.history.internal.file.filename", stateDir.resolve(source.name() + ".schema-history").toString());
+                p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+                p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
+                p.setProperty("database.ssl.mode", "disable");
+                p.setProperty("snapshot.locking.mode", "minimal");
+            }
+            default -> throw new IllegalStateException(source.type().toString());
+        }
+        source.debezium().forEach(p::setProperty);
+        return p;
+    }
+
+    /** Fully-qualified, regex-quoted names of every mapped column of every table of the source. */
+    static String columnList(List<TableRef> tables, MappingSet mappings) {
+        Set<String> out = new TreeSet<>();
+        for (TableRef t : tables) {
+            for (String column : mappings.columns(t.id())) {
+                out.add(Pattern.quote(t.table() + "." + column));
+            }
+        }
+        return String.join(",", out);
+    }
+}

@@ -1,0 +1,78 @@
+package io.mosaic.source;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Turns a change's Debezium {@code source} block into one 63-bit version that increases in commit
+ * order within that source, and so can be handed to Elasticsearch as an external version.
+ * <ul>
+ * <li>PostgreSQL: transactions arrive in commit order, but a change's own LSN can be lower than that of
+ * a transaction committed before it (transactions interleave in the WAL). Debezium's {@code sequence}
+ * carries {@code [lastCommitLsn, lsn]}: the commit LSN of the previous transaction and the change's LSN.
+ * The version is {@code max(lsn, lastCommitLsn + 1)}. For the same row this is strictly increasing in
+ * commit order: a transaction that changes a row holds its lock until it commits, so the next change of
+ * that row is written after that commit. Snapshot reads take the snapshot's LSN, which every
+ * transaction committed before the snapshot is below and every later-committed one is above.</li>
+ * <li>MySQL/MariaDB: binlog order is commit order. The version packs the binlog file's number (22 bits),
+ * the event's position (32 bits) and the row within the event (9 bits), so file rotation keeps it
+ * increasing.</li>
+ * </ul>
+ */
+public final class SourcePosition {
+
+    private static final Pattern SEQUENCE = Pattern.compile("\\[\\s*(null|\"(\\d*)\")\\s*,\\s*(null|\"(\\d*)\")\\s*]");
+    private static final Pattern FILE_NUMBER = Pattern.compile("\\.(\\d+)$");
+
+    private SourcePosition() {
+    }
+
+    /** Version of a PostgreSQL change from the fields of its source block. */
+    public static long postgres(long lsn, String sequence, boolean snapshot) {
+        if (snapshot || sequence == null) {
+            return lsn;
+        }
+        Matcher m = SEQUENCE.matcher(sequence);
+        if (!m.matches() || m.group(2) == null || m.group(2).isEmpty()) {
+            return lsn;
+        }
+        long lastCommit = Long.parseLong(m.group(2));
+        return Math.max(lsn, lastCommit + 1);
+    }
+
+    /** Version of a MySQL/MariaDB change from its binlog file name, event position and row in the event. */
+    public static long binlog(String file, long pos, int row) {
+        Matcher m = FILE_NUMBER.matcher(file == null ? "" : file);
+        long fileNumber = m.find() ? Long.parseLong(m.group(1)) : 0;
+        long clampedPos = Math.min(Math.max(pos, 0), 0xFFFF_FFFFL);
+        long clampedRow = Math.min(Math.max(row, 0), 511);
+        return (Math.min(fileNumber, (1L << 22) - 1) << 41) | (clampedPos << 9) | clampedRow;
+    }
+
+    /** The version of a change, read from its Debezium source struct. */
+    public static long of(Struct source, boolean binlog) {
+        boolean snapshot = isSnapshot(source);
+        if (binlog) {
+            Object row = source.get("row");
+            return binlog(source.getString("file"), source.getInt64("pos"), row == null ? 0 : ((Number) row).intValue());
+        }
+        Object sequence = source.schema().field("sequence") != null ? source.get("sequence") : null;
+        return postgres(source.getInt64("lsn"), sequence == null ? null : sequence.toString(), snapshot);
+    }
+
+    /** A short human description of where a change is in its source, for logs and dead letters. */
+    public static String describe(Struct source, boolean binlog) {
+        if (binlog) {
+            return source.getString("file") + ":" + source.getInt64("pos") + "#" + source.get("row");
+        }
+        long lsn = source.getInt64("lsn");
+        return String.format("%X/%X", lsn >>> 32, lsn & 0xFFFF_FFFFL) + (isSnapshot(source) ? " (snapshot)" : "");
+    }
+
+    static boolean isSnapshot(Struct source) {
+        Object s = source.schema().field("snapshot") != null ? source.get("snapshot") : null;
+        return s != null && !"false".equals(s.toString());
+    }
+}

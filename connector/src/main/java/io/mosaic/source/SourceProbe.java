@@ -1,0 +1,51 @@
+package io.mosaic.source;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+import io.mosaic.config.SourceConfig;
+
+/** Opens a plain JDBC connection to a source, to check it is reachable and to inspect it. */
+public final class SourceProbe {
+
+    private SourceProbe() {
+    }
+
+    public static String jdbcUrl(SourceConfig s) {
+        return switch (s.type()) {
+            case POSTGRES -> "jdbc:postgresql://" + s.host() + ":" + s.port() + "/" + s.database();
+            case MYSQL -> "jdbc:mysql://" + s.host() + ":" + s.port() + "/" + (s.database() == null ? "" : s.database())
+                    + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
+            case MARIADB -> "jdbc:mariadb://" + s.host() + ":" + s.port() + "/" + (s.database() == null ? "" : s.database());
+        };
+    }
+
+    public static Connection connect(SourceConfig s) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", s.user());
+        p.setProperty("password", s.password() == null ? "" : s.password());
+        int seconds = (int) Math.max(1, s.connectTimeout().toSeconds());
+        switch (s.type()) {
+            case POSTGRES -> {
+                p.setProperty("connectTimeout", Integer.toString(seconds));
+                p.setProperty("socketTimeout", "60");
+            }
+            case MYSQL -> p.setProperty("connectTimeout", Integer.toString(seconds * 1000));
+            case MARIADB -> p.setProperty("connectTimeout", Integer.toString(seconds * 1000));
+        }
+        return DriverManager.getConnection(jdbcUrl(s), p);
+    }
+
+    /** One line saying why a source cannot be reached and what to check; null when it can. */
+    public static String unreachable(SourceConfig s) {
+        try (Connection ignored = connect(s)) {
+            return null;
+        } catch (SQLException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+            return "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
+                    + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.";
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.mosaic.writer;
+
+/** The result of one bulk item: its status, and for a failure Elasticsearch's error type and reason. */
+public record BulkOutcome(int status, String errorType, String reason, long seqNo, long primaryTerm) {
+
+    public boolean ok() {
+        return status >= 200 && status < 300;
+    }
+
+    /** A version or sequence-number conflict: a newer write won, or an optimistic-concurrency race was lost. */
+    public boolean conflict() {
+        return status == 409;
+    }
+
+    public boolean notFound() {
+        return status == 404;
+    }
+
+    public boolean retryable() {
+        return !ok() && !conflict() && ErrorClassifier.isRetryableItem(status, errorType);
+    }
+}

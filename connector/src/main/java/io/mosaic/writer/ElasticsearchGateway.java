@@ -1,0 +1,209 @@
+package io.mosaic.writer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.http.Header;
+import org.apache.http.HttpHost;
+import org.apache.http.auth.AuthScope;
+import org.apache.http.auth.UsernamePasswordCredentials;
+import org.apache.http.impl.client.BasicCredentialsProvider;
+import org.apache.http.message.BasicHeader;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.HealthStatus;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.mosaic.config.ElasticsearchConfig;
+
+/**
+ * Mosaic's connection to Elasticsearch: the few document APIs the write path needs (realtime mget,
+ * bulk, refresh, term search) and index administration, each retried through {@link Retry}. Uses
+ * only APIs every 8.x/9.x cluster has: no scripts, no update-by-query, and cluster health rather
+ * than {@code GET /} to check the cluster.
+ */
+public final class ElasticsearchGateway implements AutoCloseable {
+
+    /** A document as read by mget: absent ({@code found == false}) or with its source and concurrency tokens. */
+    public record Doc(String id, boolean found, Map<String, Object> source, long seqNo, long primaryTerm, long version) {
+    }
+
+    /** The JSON mapper for documents: decimals stay exact, dates stay text. */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final ElasticsearchConfig config;
+    private final RestClient rest;
+    private final ElasticsearchClient client;
+    private final Retry retry;
+
+    public ElasticsearchGateway(ElasticsearchConfig config, Retry retry) {
+        this.config = config;
+        this.retry = retry;
+        HttpHost[] hosts = config.urls().stream()
+                .map(u -> new HttpHost(u.getHost(), u.getPort() > 0 ? u.getPort() : ("https".equals(u.getScheme()) ? 443 : 9200), u.getScheme()))
+                .toArray(HttpHost[]::new);
+        RestClientBuilder builder = RestClient.builder(hosts)
+                .setRequestConfigCallback(r -> r
+                        .setConnectTimeout((int) config.connectTimeout().toMillis())
+                        .setSocketTimeout((int) config.requestTimeout().toMillis())
+                        .setConnectionRequestTimeout((int) config.connectTimeout().toMillis()));
+        List<Header> headers = new ArrayList<>();
+        if (config.apiKey() != null) {
+            headers.add(new BasicHeader("Authorization", "ApiKey " + config.apiKey()));
+        }
+        builder.setDefaultHeaders(headers.toArray(Header[]::new));
+        if (config.username() != null) {
+            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(),
+                    config.password() == null ? "" : config.password()));
+            builder.setHttpClientConfigCallback(h -> h.setDefaultCredentialsProvider(credentials));
+        }
+        this.rest = builder.build();
+        this.client = new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(JSON)));
+    }
+
+    public ElasticsearchClient client() {
+        return client;
+    }
+
+    public String describe() {
+        return config.urls().toString();
+    }
+
+    /** Cluster health, once, without retry; throws when the cluster cannot be reached or is red. */
+    public HealthStatus health() throws IOException {
+        HealthStatus status = client.cluster().health(h -> h.timeout(t -> t.time("5s"))).status();
+        if (status == HealthStatus.Red) {
+            throw new IOException("cluster health is red");
+        }
+        return status;
+    }
+
+    /** Realtime multi-get of raw documents; missing documents come back with {@code found == false}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Doc> mget(String index, Collection<String> ids) throws Exception {
+        Map<String, Doc> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        List<String> idList = List.copyOf(ids);
+        MgetResponse<Map> response = retry.call("mget " + index, () -> client.mget(m -> m.index(index).ids(idList).realtime(true), Map.class));
+        for (MultiGetResponseItem<Map> item : response.docs()) {
+            if (item.isFailure()) {
+                throw new RetryableWriteException("mget of " + item.failure().id() + " in " + index + " failed: "
+                        + item.failure().error().reason());
+            }
+            var r = item.result();
+            if (r.found()) {
+                out.put(r.id(), new Doc(r.id(), true, (Map<String, Object>) r.source(),
+                        r.seqNo() == null ? -1 : r.seqNo(), r.primaryTerm() == null ? -1 : r.primaryTerm(),
+                        r.version() == null ? -1 : r.version()));
+            } else {
+                out.put(r.id(), new Doc(r.id(), false, null, -1, -1, -1));
+            }
+        }
+        return out;
+    }
+
+    /** One bulk request, retried as a whole on connection errors, 429 and 5xx; item results are the caller's. */
+    public BulkResponse bulk(String what, List<BulkOperation> operations) throws Exception {
+        return retry.call(what, () -> client.bulk(b -> b.operations(operations)));
+    }
+
+    public void refresh(String index) throws Exception {
+        retry.call("refresh " + index, () -> client.indices().refresh(r -> r.index(index)));
+    }
+
+    /**
+     * The ids of every document of {@code index} whose keyword field {@code field} has any of {@code values},
+     * paged with search_after on {@code sortField} so that any number of documents is found.
+     */
+    public List<String> idsWithTerm(String index, String field, Collection<String> values, String sortField) throws Exception {
+        List<String> out = new ArrayList<>();
+        List<FieldValue> terms = values.stream().map(FieldValue::of).toList();
+        List<FieldValue> after = null;
+        while (true) {
+            final List<FieldValue> searchAfter = after;
+            SearchResponse<Void> response = retry.call("search " + index, () -> client.search(s -> {
+                s.index(index).size(1000).source(src -> src.fetch(false)).trackTotalHits(t -> t.enabled(false))
+                        .query(q -> q.terms(t -> t.field(field).terms(v -> v.value(terms))))
+                        .sort(o -> o.field(f -> f.field(sortField).order(SortOrder.Asc)));
+                if (searchAfter != null) {
+                    s.searchAfter(searchAfter);
+                }
+                return s;
+            }, Void.class));
+            List<Hit<Void>> hits = response.hits().hits();
+            hits.forEach(h -> out.add(h.id()));
+            if (hits.size() < 1000) {
+                return out;
+            }
+            after = hits.get(hits.size() - 1).sort();
+        }
+    }
+
+    /** A low-level request with a JSON body, retried; returns the status, and the body as a map when there is one. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> send(String method, String path, Object body, int... acceptedStatuses) throws Exception {
+        return retry.call(method + " " + path, () -> {
+            Request request = new Request(method, path);
+            if (body != null) {
+                request.setJsonEntity(body instanceof String s ? s : JSON.writeValueAsString(body));
+            }
+            Response response;
+            try {
+                response = rest.performRequest(request);
+            } catch (ResponseException e) {
+                int status = e.getResponse().getStatusLine().getStatusCode();
+                for (int accepted : acceptedStatuses) {
+                    if (status == accepted) {
+                        Map<String, Object> out = new LinkedHashMap<>();
+                        out.put("status", status);
+                        return out;
+                    }
+                }
+                throw e;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (response.getEntity() != null) {
+                try (InputStream in = response.getEntity().getContent()) {
+                    byte[] bytes = in.readAllBytes();
+                    if (bytes.length > 0 && bytes[0] == '{') {
+                        out.putAll(JSON.readValue(bytes, Map.class));
+                    }
+                }
+            }
+            out.put("status", response.getStatusLine().getStatusCode());
+            return out;
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        rest.close();
+    }
+}

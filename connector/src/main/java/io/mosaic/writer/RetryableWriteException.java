@@ -1,0 +1,9 @@
+package io.mosaic.writer;
+
+/** Some bulk items failed in a retryable way (429, 5xx, a lost optimistic-concurrency race); the batch is retried. */
+public class RetryableWriteException extends RuntimeException {
+
+    public RetryableWriteException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,112 @@
+package io.mosaic.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MosaicConfigTest {
+
+    @TempDir
+    Path dir;
+
+    Path write(String yaml) throws IOException {
+        Files.writeString(dir.resolve("m.yaml"), "document: x\nroot: {source: admin, table: public.t, key: id, fields: {id: id}}\n");
+        Path file = dir.resolve("mosaic.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    static final String VALID = """
+            elasticsearch:
+              urls: http://127.0.0.1:19200, http://127.0.0.2:19200
+            sources:
+              admin:
+                type: postgres
+                host: ${DB_HOST}
+                database: admin
+                user: postgres
+                password: ${DB_PASSWORD}
+              labor:
+                type: mariadb
+                host: 127.0.0.1
+                port: 13306
+                user: debezium
+                password: ${LABOR_PASSWORD:-debezium}
+            mappings: [m.yaml]
+            writer:
+              linger: 50ms
+            """;
+
+    @Test
+    void readsAValidFileWithEnvironmentSubstitutionAndDefaults() throws IOException {
+        MosaicConfig c = MosaicConfig.load(write(VALID), Map.of("DB_HOST", "db.internal", "DB_PASSWORD", "s3cret")::get);
+        assertThat(c.elasticsearch().urls()).hasSize(2);
+        SourceConfig admin = c.sources().get("admin");
+        assertThat(admin.host()).isEqualTo("db.internal");
+        assertThat(admin.port()).isEqualTo(5432);
+        assertThat(admin.password()).isEqualTo("s3cret");
+        assertThat(admin.slot()).isEqualTo("mosaic_admin");
+        assertThat(c.sources().get("labor").password()).isEqualTo("debezium");
+        assertThat(c.sources().get("labor").type()).isEqualTo(SourceType.MARIADB);
+        assertThat(c.writer().linger()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.writer().batchSize()).isEqualTo(2048);
+        assertThat(c.sources().keySet()).containsExactly("admin", "labor");
+        assertThat(admin.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceWithFileLineAndKey() throws IOException {
+        Path file = write("""
+                elasticsearch:
+                  urls: localhost:9200
+                sources:
+                  admin:
+                    type: oracle
+                    host: 127.0.0.1
+                    port: 99999
+                    database: admin
+                    usr: postgres
+                mappings: [m.yaml]
+                writter: {}
+                """);
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(file, k -> null));
+        assertThat(e.problems()).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p)
+                        .contains("mosaic.yaml:2").contains("elasticsearch.urls").contains("http"))
+                .anySatisfy(p -> assertThat(p).contains("mosaic.yaml:5").contains("sources.admin.type").contains("postgres, mysql, mariadb"))
+                .anySatisfy(p -> assertThat(p).contains("sources.admin.port").contains("1 to 65535"))
+                .anySatisfy(p -> assertThat(p).contains("unknown key 'sources.admin.usr'").contains("did you mean 'user'"))
+                .anySatisfy(p -> assertThat(p).contains("missing required key 'sources.admin.user'"))
+                .anySatisfy(p -> assertThat(p).contains("unknown section 'writter'").contains("did you mean 'writer'"));
+    }
+
+    @Test
+    void unsetEnvironmentVariableIsNamedAndSecretsAreNotShown() throws IOException {
+        Path file = write(VALID.replace("port: 13306", "port: ${LABOR_PORT}"));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> MosaicConfig.load(file, Map.of("DB_HOST", "h", "DB_PASSWORD", "topsecret", "LABOR_PORT", "abc")::get));
+        assertThat(e.getMessage()).contains("sources.labor.port").contains("'abc'").doesNotContain("topsecret");
+        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(file, k -> null));
+        assertThat(missing.getMessage()).contains("DB_HOST").contains("DB_PASSWORD").contains("not set");
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() throws IOException {
+        Path file = write("elasticsearch:\n  urls: [http://x\nsources: {}\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(file, k -> null));
+        assertThat(e.getMessage()).contains("mosaic.yaml:").contains("YAML syntax error");
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(dir.resolve("nope.yaml"), k -> null));
+        assertThat(e.getMessage()).contains("nope.yaml").contains("no such config file");
+    }
+}

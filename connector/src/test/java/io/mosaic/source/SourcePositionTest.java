@@ -1,0 +1,51 @@
+package io.mosaic.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class SourcePositionTest {
+
+    @Test
+    void postgresChangeOfAnInterleavedTransactionSortsAfterThePreviousCommit() {
+        // Transaction B began first (its change at LSN 100) but committed after A (commit at 150).
+        long aChange = SourcePosition.postgres(120, "[\"90\",\"120\"]", false);
+        long bChange = SourcePosition.postgres(100, "[\"150\",\"100\"]", false);
+        assertThat(bChange).isGreaterThan(aChange);
+        assertThat(bChange).isEqualTo(151);
+    }
+
+    @Test
+    void postgresChangesWithinOneTransactionKeepTheirLsnOrder() {
+        long first = SourcePosition.postgres(200, "[\"150\",\"200\"]", false);
+        long second = SourcePosition.postgres(260, "[\"150\",\"260\"]", false);
+        assertThat(second).isGreaterThan(first);
+    }
+
+    @Test
+    void postgresTransactionCommittedAfterSnapshotWinsOverTheSnapshotRead() {
+        long snapshotLsn = 500;
+        long snapshotRead = SourcePosition.postgres(snapshotLsn, null, true);
+        // began before the snapshot (change at 450), committed after it; the previous commit is the snapshot point
+        long lateCommit = SourcePosition.postgres(450, "[\"500\",\"450\"]", false);
+        assertThat(lateCommit).isGreaterThan(snapshotRead);
+    }
+
+    @Test
+    void postgresWithoutLastCommitFallsBackToTheChangeLsn() {
+        assertThat(SourcePosition.postgres(777, "[null,\"777\"]", false)).isEqualTo(777);
+        assertThat(SourcePosition.postgres(777, null, false)).isEqualTo(777);
+    }
+
+    @Test
+    void binlogVersionsIncreaseAcrossFileRotationPositionsAndRows() {
+        long a = SourcePosition.binlog("mysql-bin.000001", 4_000_000_000L, 3);
+        long b = SourcePosition.binlog("mysql-bin.000002", 4, 0);
+        long c = SourcePosition.binlog("mysql-bin.000002", 4, 1);
+        long d = SourcePosition.binlog("mysql-bin.000002", 900, 0);
+        assertThat(a).isLessThan(b);
+        assertThat(b).isLessThan(c);
+        assertThat(c).isLessThan(d);
+        assertThat(SourcePosition.binlog("mysql-bin.999999", 0xFFFF_FFFFL, 511)).isPositive();
+    }
+}
