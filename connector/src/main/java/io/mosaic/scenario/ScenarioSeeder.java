@@ -1,0 +1,644 @@
+package io.mosaic.scenario;
+
+import io.mosaic.scenario.ScenarioRows.Company;
+import io.mosaic.scenario.ScenarioRows.Contract;
+import io.mosaic.scenario.ScenarioRows.Department;
+import io.mosaic.scenario.ScenarioRows.Employee;
+import io.mosaic.scenario.ScenarioRows.Qualification;
+import io.mosaic.scenario.ScenarioRows.Survey;
+import io.mosaic.scenario.ScenarioRows.SurveyAnswer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Fills the reference scenario's tables with the rows of {@link ScenarioGenerator}: PostgreSQL
+ * through COPY, MariaDB/MySQL through multi-row INSERTs of {@value #ROWS_PER_INSERT} rows, each
+ * database in one transaction, the three databases in parallel. Tables must exist
+ * ({@link ScenarioSchema#create}); their rows are removed (TRUNCATE) first.
+ *
+ * <p>Also knows the seeded sensitive values, so that a test can prove they never leak:
+ * {@link #myNumber}, {@link #secretComment}, {@link #monthlySalary}, {@link #isSensitiveValue},
+ * {@link #containsSensitiveText} and {@link #sensitiveValues}.
+ */
+public final class ScenarioSeeder {
+
+    /** Every seeded survey_answers.comment ends with this and the answer id. */
+    public static final String SECRET_COMMENT_PREFIX = "SECRET-COMMENT-";
+    /** contracts.monthly_salary is this plus the contract id. */
+    public static final int MONTHLY_SALARY_BASE = 31_000_000;
+    /**
+     * Largest monthly salary the predicates recognise (about 10 million contracts, 5 million
+     * employees). No other number in the data comes near 31,000,000: ids stay below it, scores
+     * and hours are below 1,000, and dates as epoch days are below 100,000 (as epoch seconds or
+     * milliseconds they are above 600,000,000).
+     */
+    public static final int MONTHLY_SALARY_MAX = 40_999_999;
+    /** Rows per INSERT statement on MariaDB/MySQL. */
+    public static final int ROWS_PER_INSERT = 1000;
+
+    private static final long MAX_MY_NUMBER_ID = 99_999_999_999L;
+    private static final Pattern MY_NUMBER = Pattern.compile("8[0-9]{11}");
+    private static final Pattern MY_NUMBER_INSIDE = Pattern.compile("(?<![0-9])8[0-9]{11}(?![0-9])");
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]{1,18}(?:\\.0*)?");
+
+    private ScenarioSeeder() {
+    }
+
+    // ------------------------------------------------------------------ sensitive values
+
+    /** employees.my_number of an employee: "8" and the id zero-padded to 11 digits (12 digits). */
+    public static String myNumber(long employeeId) {
+        if (employeeId < 1 || employeeId > MAX_MY_NUMBER_ID) {
+            throw new IllegalArgumentException("employee id out of range: " + employeeId);
+        }
+        String digits = Long.toString(employeeId);
+        return "8" + "0".repeat(11 - digits.length()) + digits;
+    }
+
+    /**
+     * The marker in survey_answers.comment of an answer: {@code SECRET-COMMENT-<id>}. A seeded
+     * comment is a short Japanese sentence, a space and this marker (or NULL for about 30% of
+     * answers).
+     */
+    public static String secretComment(long answerId) {
+        return SECRET_COMMENT_PREFIX + answerId;
+    }
+
+    /** contracts.monthly_salary of a contract: 31,000,000 + id. */
+    public static int monthlySalary(long contractId) {
+        long salary = MONTHLY_SALARY_BASE + contractId;
+        if (contractId < 1 || salary > MONTHLY_SALARY_MAX) {
+            throw new IllegalArgumentException("contract id out of range: " + contractId);
+        }
+        return (int) salary;
+    }
+
+    /**
+     * Whether a whole value (a field of a document, a number rendered as text) is or carries a
+     * seeded sensitive value: a my_number (exactly 12 digits starting with 8), anything with a
+     * comment marker, or a whole number in the monthly salary range (31000001 to
+     * {@value #MONTHLY_SALARY_MAX}, also as "31000042.0").
+     */
+    public static boolean isSensitiveValue(String value) {
+        if (value == null) {
+            return false;
+        }
+        if (value.contains(SECRET_COMMENT_PREFIX) || MY_NUMBER.matcher(value).matches()) {
+            return true;
+        }
+        if (WHOLE_NUMBER.matcher(value).matches()) {
+            int dot = value.indexOf('.');
+            return isSensitiveNumber(Long.parseLong(dot < 0 ? value : value.substring(0, dot)));
+        }
+        return false;
+    }
+
+    /** Whether a number is in the monthly salary range (31000001 to {@value #MONTHLY_SALARY_MAX}). */
+    public static boolean isSensitiveNumber(long value) {
+        return value > MONTHLY_SALARY_BASE && value <= MONTHLY_SALARY_MAX;
+    }
+
+    /**
+     * Whether a text (e.g. a whole JSON document) contains a my_number (12 digits starting with
+     * 8, not part of a longer number) or a comment marker. Salaries are not looked for here:
+     * an 8-digit number inside free text is too common; check numbers with {@link #isSensitiveNumber}.
+     */
+    public static boolean containsSensitiveText(String text) {
+        return text != null && (text.contains(SECRET_COMMENT_PREFIX) || MY_NUMBER_INSIDE.matcher(text).find());
+    }
+
+    /** Every sensitive value seeded for this size and seed, as stored in the databases. */
+    public record SensitiveValues(List<String> myNumbers, List<String> comments, List<Integer> monthlySalaries) {
+
+        public SensitiveValues {
+            myNumbers = List.copyOf(myNumbers);
+            comments = List.copyOf(comments);
+            monthlySalaries = List.copyOf(monthlySalaries);
+        }
+
+        public int size() {
+            return myNumbers.size() + comments.size() + monthlySalaries.size();
+        }
+
+        /** All values as strings (salaries in decimal). */
+        public Stream<String> strings() {
+            return Stream.of(myNumbers.stream(), comments.stream(), monthlySalaries.stream().map(String::valueOf))
+                    .flatMap(s -> s);
+        }
+    }
+
+    /** Generates (without a database) and lists every non-null sensitive value of this scenario. */
+    public static SensitiveValues sensitiveValues(ScenarioSize size, long randomSeed) {
+        List<String> myNumbers = new ArrayList<>(size.employees());
+        List<String> comments = new ArrayList<>();
+        List<Integer> salaries = new ArrayList<>();
+        new ScenarioGenerator(size, randomSeed).generate(new ScenarioRows.Sink() {
+            @Override
+            public void employee(Employee row) {
+                if (row.myNumber() != null) {
+                    myNumbers.add(row.myNumber());
+                }
+            }
+
+            @Override
+            public void surveyAnswer(SurveyAnswer row) {
+                if (row.comment() != null) {
+                    comments.add(row.comment());
+                }
+            }
+
+            @Override
+            public void contract(Contract row) {
+                if (row.monthlySalary() != null) {
+                    salaries.add(row.monthlySalary());
+                }
+            }
+        });
+        return new SensitiveValues(myNumbers, comments, salaries);
+    }
+
+    // ------------------------------------------------------------------ seeding
+
+    /**
+     * Empties the seven tables and fills them with the rows of this size and seed. The three
+     * databases are loaded in parallel, each in one transaction.
+     *
+     * @return the rows written per table
+     */
+    public static ScenarioCounts seed(ScenarioDatabases dbs, ScenarioSize size, long randomSeed) throws SQLException {
+        ExecutorService pool = Executors.newFixedThreadPool(3, runnable -> {
+            Thread thread = new Thread(runnable, "scenario-seeder");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<ScenarioCounts>> loads = List.of(
+                    pool.submit(() -> loadAdmin(dbs, size, randomSeed)),
+                    pool.submit(() -> loadMotivation(dbs, size, randomSeed)),
+                    pool.submit(() -> loadLabor(dbs, size, randomSeed)));
+            ScenarioCounts total = new ScenarioCounts(0, 0, 0, 0, 0, 0, 0);
+            for (Future<ScenarioCounts> load : loads) {
+                total = total.plus(await(load, loads));
+            }
+            return total;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static ScenarioCounts await(Future<ScenarioCounts> load, List<Future<ScenarioCounts>> all)
+            throws SQLException {
+        try {
+            return load.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            all.forEach(f -> f.cancel(true));
+            throw new SQLException("interrupted while seeding", e);
+        } catch (ExecutionException e) {
+            all.forEach(f -> f.cancel(true));
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("seeding failed", cause);
+        }
+    }
+
+    static ScenarioCounts loadAdmin(ScenarioDatabases dbs, ScenarioSize size, long randomSeed) throws SQLException {
+        try (Connection connection = dbs.openAdmin()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("TRUNCATE employees, departments, companies");
+            }
+            PgCopy copy = new PgCopy(connection.unwrap(PGConnection.class).getCopyAPI());
+            ScenarioCounts.Counter counter = new ScenarioCounts.Counter() {
+                @Override
+                public void company(Company row) {
+                    super.company(row);
+                    copy.table("companies", "id, name")
+                            .number(row.id()).text(row.name()).endRow();
+                }
+
+                @Override
+                public void department(Department row) {
+                    super.department(row);
+                    copy.table("departments", "id, company_id, name")
+                            .number(row.id()).number(row.companyId()).text(row.name()).endRow();
+                }
+
+                @Override
+                public void employee(Employee row) {
+                    super.employee(row);
+                    copy.table("employees", "id, company_id, code, family_name, given_name, family_name_kana,"
+                                    + " given_name_kana, email, department_id, status, hired_on, my_number, updated_at")
+                            .number(row.id())
+                            .number(row.companyId())
+                            .text(row.code())
+                            .text(row.familyName())
+                            .text(row.givenName())
+                            .text(row.familyNameKana())
+                            .text(row.givenNameKana())
+                            .text(row.email())
+                            .number(row.departmentId())
+                            .text(row.status())
+                            .date(row.hiredOn())
+                            .text(row.myNumber())
+                            .timestamp(row.updatedAt())
+                            .endRow();
+                }
+            };
+            load(connection, copy, counter, size, randomSeed, "employees", "departments", "companies");
+            return checked(counter.counts(), new ScenarioCounts(copy.copied("companies"), copy.copied("departments"),
+                    copy.copied("employees"), 0, 0, 0, 0),
+                    "admin.companies", "admin.departments", "admin.employees");
+        }
+    }
+
+    static ScenarioCounts loadMotivation(ScenarioDatabases dbs, ScenarioSize size, long randomSeed)
+            throws SQLException {
+        try (Connection connection = dbs.openMotivation()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("TRUNCATE survey_answers, surveys");
+            }
+            PgCopy copy = new PgCopy(connection.unwrap(PGConnection.class).getCopyAPI());
+            ScenarioCounts.Counter counter = new ScenarioCounts.Counter() {
+                @Override
+                public void survey(Survey row) {
+                    super.survey(row);
+                    copy.table("surveys", "id, company_id, title, conducted_on")
+                            .number(row.id()).number(row.companyId()).text(row.title()).date(row.conductedOn())
+                            .endRow();
+                }
+
+                @Override
+                public void surveyAnswer(SurveyAnswer row) {
+                    super.surveyAnswer(row);
+                    copy.table("survey_answers", "id, survey_id, employee_id, score, condition, comment")
+                            .number(row.id())
+                            .number(row.surveyId())
+                            .number(row.employeeId())
+                            .decimal(row.score())
+                            .text(row.condition())
+                            .text(row.comment())
+                            .endRow();
+                }
+            };
+            load(connection, copy, counter, size, randomSeed, "survey_answers", "surveys");
+            return checked(counter.counts(), new ScenarioCounts(0, 0, 0, copy.copied("surveys"),
+                    copy.copied("survey_answers"), 0, 0),
+                    "motivation.surveys", "motivation.survey_answers");
+        }
+    }
+
+    private static void load(
+            Connection connection, PgCopy copy, ScenarioCounts.Counter counter,
+            ScenarioSize size, long randomSeed, String... tables) throws SQLException {
+        try {
+            new ScenarioGenerator(size, randomSeed).generate(counter);
+            copy.finish();
+            connection.commit();
+        } catch (WrappedSqlException e) {
+            copy.abort();
+            connection.rollback();
+            throw e.getCause();
+        } catch (SQLException | RuntimeException e) {
+            copy.abort();
+            connection.rollback();
+            throw e;
+        }
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ANALYZE " + String.join(", ", tables));
+        }
+    }
+
+    /**
+     * The counts the database reported, after checking them against the generated ones (only
+     * the tables of that database: the generator produces the rows of all tables).
+     */
+    private static ScenarioCounts checked(ScenarioCounts generated, ScenarioCounts written, String... tables) {
+        Map<String, Long> expected = generated.asMap();
+        Map<String, Long> actual = written.asMap();
+        for (String table : tables) {
+            if (!actual.get(table).equals(expected.get(table))) {
+                throw new IllegalStateException(
+                        table + ": wrote " + actual.get(table) + " rows, generated " + expected.get(table));
+            }
+        }
+        return written;
+    }
+
+    static ScenarioCounts loadLabor(ScenarioDatabases dbs, ScenarioSize size, long randomSeed) throws SQLException {
+        try (Connection connection = dbs.openLabor()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("TRUNCATE TABLE qualifications");
+                statement.execute("TRUNCATE TABLE contracts");
+            }
+            connection.setAutoCommit(false);
+            MultiRowInsert contractRows = new MultiRowInsert(connection, "contracts",
+                    List.of("id", "employee_id", "contract_type", "starts_on", "ends_on", "weekly_hours", "monthly_salary"),
+                    new int[] {Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.DATE, Types.DATE, Types.DECIMAL,
+                        Types.INTEGER});
+            MultiRowInsert qualificationRows = new MultiRowInsert(connection, "qualifications",
+                    List.of("id", "employee_id", "name", "acquired_on"),
+                    new int[] {Types.BIGINT, Types.BIGINT, Types.VARCHAR, Types.DATE});
+            ScenarioCounts.Counter counter = new ScenarioCounts.Counter() {
+                @Override
+                public void contract(Contract row) {
+                    super.contract(row);
+                    contractRows.add(row.id(), row.employeeId(), row.contractType(), row.startsOn(), row.endsOn(),
+                            row.weeklyHours(), row.monthlySalary());
+                }
+
+                @Override
+                public void qualification(Qualification row) {
+                    super.qualification(row);
+                    qualificationRows.add(row.id(), row.employeeId(), row.name(), row.acquiredOn());
+                }
+            };
+            try {
+                new ScenarioGenerator(size, randomSeed).generate(counter);
+                contractRows.flush();
+                qualificationRows.flush();
+                connection.commit();
+            } catch (WrappedSqlException e) {
+                connection.rollback();
+                throw e.getCause();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                contractRows.close();
+                qualificationRows.close();
+            }
+            return checked(counter.counts(), new ScenarioCounts(
+                    0, 0, 0, 0, 0, contractRows.written(), qualificationRows.written()),
+                    "labor.contracts", "labor.qualifications");
+        }
+    }
+
+    /** Carries an SQLException out of a {@link ScenarioRows.Sink} method. */
+    private static final class WrappedSqlException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WrappedSqlException(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    /**
+     * Streams rows to PostgreSQL with COPY ... FROM STDIN in text format, one table at a time
+     * (a new table ends the COPY of the previous one).
+     */
+    static final class PgCopy {
+        private static final int FLUSH_CHARS = 1 << 16;
+        private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
+
+        private final CopyManager copyManager;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_CHARS + 1024);
+        private final Map<String, Long> copied = new HashMap<>();
+        private CopyIn copy;
+        private String table;
+        private boolean firstField = true;
+
+        PgCopy(CopyManager copyManager) {
+            this.copyManager = copyManager;
+        }
+
+        /** Continues the COPY of this table, or ends the current one and starts it. */
+        PgCopy table(String name, String columns) {
+            if (!name.equals(table)) {
+                finish();
+                try {
+                    copy = copyManager.copyIn("COPY " + name + " (" + columns + ") FROM STDIN");
+                } catch (SQLException e) {
+                    throw new WrappedSqlException(e);
+                }
+                table = name;
+            }
+            return this;
+        }
+
+        PgCopy text(String value) {
+            separator();
+            if (value == null) {
+                buffer.append("\\N");
+            } else {
+                appendEscaped(buffer, value);
+            }
+            return this;
+        }
+
+        PgCopy number(long value) {
+            separator();
+            buffer.append(value);
+            return this;
+        }
+
+        PgCopy number(Long value) {
+            return value == null ? text(null) : number(value.longValue());
+        }
+
+        PgCopy decimal(BigDecimal value) {
+            return text(value == null ? null : value.toPlainString());
+        }
+
+        PgCopy date(LocalDate value) {
+            return text(value == null ? null : value.toString());
+        }
+
+        PgCopy timestamp(OffsetDateTime value) {
+            return text(value == null ? null : TIMESTAMP.format(value));
+        }
+
+        void endRow() {
+            buffer.append('\n');
+            firstField = true;
+            if (buffer.length() >= FLUSH_CHARS) {
+                flush();
+            }
+        }
+
+        /** Ends the current COPY, if any. */
+        void finish() {
+            if (copy == null) {
+                return;
+            }
+            flush();
+            try {
+                copied.merge(table, copy.endCopy(), Long::sum);
+            } catch (SQLException e) {
+                throw new WrappedSqlException(e);
+            }
+            copy = null;
+            table = null;
+        }
+
+        /** Rows the server reported for the finished COPYs into this table. */
+        long copied(String name) {
+            return copied.getOrDefault(name, 0L);
+        }
+
+        void abort() {
+            buffer.setLength(0);
+            if (copy != null && copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // the transaction is rolled back anyway
+                }
+            }
+            copy = null;
+            table = null;
+        }
+
+        private void flush() {
+            if (buffer.length() == 0) {
+                return;
+            }
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            buffer.setLength(0);
+            try {
+                copy.writeToCopy(bytes, 0, bytes.length);
+            } catch (SQLException e) {
+                throw new WrappedSqlException(e);
+            }
+        }
+
+        private void separator() {
+            if (!firstField) {
+                buffer.append('\t');
+            }
+            firstField = false;
+        }
+
+        /** COPY text format: backslash, tab, newline and carriage return are escaped. */
+        static void appendEscaped(StringBuilder out, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '\t' -> out.append("\\t");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    default -> out.append(c);
+                }
+            }
+        }
+    }
+
+    /** Buffers rows and writes them with INSERT ... VALUES (...), (...) of up to {@value #ROWS_PER_INSERT} rows. */
+    static final class MultiRowInsert implements AutoCloseable {
+        private final Connection connection;
+        private final String table;
+        private final List<String> columns;
+        private final int[] sqlTypes;
+        private final Object[] values;
+        private int rows;
+        private long written;
+        private PreparedStatement fullStatement;
+
+        MultiRowInsert(Connection connection, String table, List<String> columns, int[] sqlTypes) {
+            this.connection = connection;
+            this.table = table;
+            this.columns = List.copyOf(columns);
+            this.sqlTypes = sqlTypes.clone();
+            this.values = new Object[ROWS_PER_INSERT * columns.size()];
+        }
+
+        void add(Object... row) {
+            System.arraycopy(row, 0, values, rows * columns.size(), columns.size());
+            rows++;
+            if (rows == ROWS_PER_INSERT) {
+                try {
+                    if (fullStatement == null) {
+                        fullStatement = connection.prepareStatement(sql(ROWS_PER_INSERT));
+                    }
+                    execute(fullStatement);
+                } catch (SQLException e) {
+                    throw new WrappedSqlException(e);
+                }
+            }
+        }
+
+        void flush() throws SQLException {
+            if (rows > 0) {
+                try (PreparedStatement statement = connection.prepareStatement(sql(rows))) {
+                    execute(statement);
+                }
+            }
+        }
+
+        private void execute(PreparedStatement statement) throws SQLException {
+            int n = rows * columns.size();
+            for (int i = 0; i < n; i++) {
+                Object value = values[i];
+                if (value == null) {
+                    statement.setNull(i + 1, sqlTypes[i % sqlTypes.length]);
+                } else {
+                    statement.setObject(i + 1, value);
+                }
+            }
+            written += statement.executeUpdate();
+            Arrays.fill(values, 0, n, null);
+            rows = 0;
+        }
+
+        /** Rows the server reported as inserted. */
+        long written() {
+            return written;
+        }
+
+        String sql(int rowCount) {
+            String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+            StringBuilder sql = new StringBuilder("INSERT INTO ").append(table)
+                    .append(" (").append(String.join(", ", columns)).append(") VALUES ");
+            for (int i = 0; i < rowCount; i++) {
+                if (i > 0) {
+                    sql.append(", ");
+                }
+                sql.append(row);
+            }
+            return sql.toString();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (fullStatement != null) {
+                fullStatement.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.mosaic.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.mosaic.config.MosaicConfig;
+import io.mosaic.pipeline.Mosaic;
+import io.mosaic.scenario.ScenarioDatabases;
+import io.mosaic.scenario.ScenarioSchema;
+
+/**
+ * Runs Mosaic in-process against the local services, from a clean slate: fresh tables, no replication
+ * slots or publications, no Mosaic indices, a new state directory. Also reads the cluster back.
+ */
+public final class MosaicHarness implements AutoCloseable {
+
+    public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public final ScenarioDatabases dbs;
+    public final Path workDir;
+    private Mosaic mosaic;
+
+    public MosaicHarness() throws Exception {
+        this.dbs = LocalServices.start();
+        this.workDir = Files.createTempDirectory("mosaic-it");
+        reset();
+    }
+
+    /** Drops everything a previous test left: slots, publications, indices, tables. */
+    public void reset() throws Exception {
+        try (Connection c = dbs.openPgServer(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%' AND active_pid IS NOT NULL");
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (var r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%' AND active")) {
+                    r.next();
+                    return r.getInt(1) == 0;
+                }
+            });
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%'");
+        }
+        ScenarioSchema.create(dbs);
+        for (Supplier<Connection> open : List.<Supplier<Connection>>of(() -> unchecked(dbs::openAdmin), () -> unchecked(dbs::openMotivation))) {
+            try (Connection c = open.get(); Statement s = c.createStatement()) {
+                s.execute("DO $$ DECLARE p record; BEGIN FOR p IN SELECT pubname FROM pg_publication WHERE pubname LIKE 'mosaic%' "
+                        + "LOOP EXECUTE 'DROP PUBLICATION ' || quote_ident(p.pubname); END LOOP; END $$");
+            }
+        }
+        es("DELETE", "/employees*,mosaic-*?expand_wildcards=all&ignore_unavailable=true", null);
+        es("DELETE", "/_index_template/mosaic-*", null);
+    }
+
+    private interface SqlSupplier<T> {
+        T get() throws SQLException;
+    }
+
+    private static <T> T unchecked(SqlSupplier<T> s) {
+        try {
+            return s.get();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a config for the given sources (admin, motivation, labor) and mapping file. */
+    public Path config(String mappingFile, String... sources) throws IOException {
+        StringBuilder y = new StringBuilder();
+        y.append("elasticsearch:\n  urls: ").append(LocalServices.ES_URL).append("\n  request_timeout: 10s\n");
+        y.append("sources:\n");
+        for (String s : sources) {
+            switch (s) {
+                case "admin", "motivation" -> y.append("  ").append(s).append(":\n    type: postgres\n    host: ").append(dbs.pgHost())
+                        .append("\n    port: ").append(dbs.pgPort()).append("\n    database: ").append(s)
+                        .append("\n    user: postgres\n    password: postgres\n    heartbeat: 1s\n");
+                case "labor" -> y.append("  labor:\n    type: mariadb\n    host: ").append(dbs.mysqlHost()).append("\n    port: ")
+                        .append(dbs.mysqlPort()).append("\n    user: debezium\n    password: debezium\n    server_id: 5501\n");
+                default -> throw new IllegalArgumentException(s);
+            }
+        }
+        y.append("mappings: [").append(mappingFile).append("]\n");
+        y.append("state:\n  directory: ").append(workDir.resolve("state")).append("\n");
+        y.append("writer:\n  linger: 50ms\n  max_backoff: 2s\n");
+        y.append("http:\n  port: 0\n");
+        Path file = workDir.resolve("mosaic.yaml");
+        Files.writeString(file, y.toString());
+        return file;
+    }
+
+    public static Path scenarioMapping() {
+        return LocalServices.root().resolve("mappings/employees.yaml");
+    }
+
+    public Mosaic start(Path config) throws Exception {
+        mosaic = new Mosaic(MosaicConfig.load(config));
+        mosaic.start();
+        return mosaic;
+    }
+
+    public void stop() {
+        if (mosaic != null) {
+            mosaic.close();
+            mosaic = null;
+        }
+    }
+
+    /** Every document of an index or alias, by _id, after a refresh. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Map<String, Object>> documents(String index) throws Exception {
+        es("POST", "/" + index + "/_refresh", null);
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        List<Object> after = null;
+        while (true) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("size", 5000);
+            body.put("sort", List.of("_doc"));
+            if (after != null) {
+                body.put("search_after", after);
+            }
+            Map<String, Object> r = es("POST", "/" + index + "/_search", body);
+            List<Map<String, Object>> hits = (List<Map<String, Object>>) ((Map<String, Object>) r.get("hits")).get("hits");
+            for (Map<String, Object> h : hits) {
+                out.put((String) h.get("_id"), (Map<String, Object>) h.get("_source"));
+            }
+            if (hits.size() < 5000) {
+                return out;
+            }
+            after = (List<Object>) hits.get(hits.size() - 1).get("sort");
+        }
+    }
+
+    /** Waits until the index equals the expected documents under the contract's rules; fails with the differences. */
+    public void awaitConverged(String index, Supplier<Map<String, Map<String, Object>>> expected, Duration timeout) {
+        List<String> last = new ArrayList<>();
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+                last.clear();
+                last.addAll(ContractComparison.differences(expected.get(), documents(index)));
+                return last.isEmpty();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(last.size() + " difference(s) after " + timeout + ", first: "
+                    + last.subList(0, Math.min(5, last.size())), e);
+        }
+    }
+
+    /** Every string and number anywhere in the cluster's documents, every index including internal ones. */
+    @SuppressWarnings("unchecked")
+    public List<String> allIndexNames() throws Exception {
+        Map<String, Object> r = es("GET", "/_all/_settings?expand_wildcards=all", null);
+        return new ArrayList<>(r.keySet());
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> es(String method, String path, Object body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LocalServices.ES_URL + path)).timeout(Duration.ofSeconds(60));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        String text = response.body();
+        Map<String, Object> out = text.startsWith("{") ? JSON.readValue(text, Map.class) : new LinkedHashMap<>();
+        out.put("_status", response.statusCode());
+        return out;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

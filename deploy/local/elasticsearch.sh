@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Private single-node Elasticsearch for Mosaic, bound to 127.0.0.1, security disabled.
+#   elasticsearch.sh start|stop|status|pid
+# status exits 0 when running, 3 when stopped. See README.md.
+#
+# Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:${MOSAIC_ES_VERSION}:zip
+# from Maven Central (a minimal distribution: only the transport-netty4, x-pack-core,
+# x-pack-security and apm modules; `GET /` answers 405, so readiness uses _cluster/health).
+# Each version has its own unpacked home, data and logs directories (an 8.x node cannot
+# read data written by 9.x), so switching MOSAIC_ES_VERSION back and forth is safe.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+ES_VERSION="${MOSAIC_ES_VERSION}"
+ES_DIR="${MOSAIC_LOCAL_DIR}/elasticsearch"
+ES_HOME="${ES_DIR}/elasticsearch-${ES_VERSION}"
+ES_DATA="${ES_DIR}/data-${ES_VERSION}"
+ES_LOGS="${ES_DIR}/logs-${ES_VERSION}"
+ES_TMP="${ES_DIR}/tmp"
+ES_PID_FILE="${ES_DIR}/elasticsearch.pid"
+ES_VERSION_FILE="${ES_DIR}/elasticsearch.version" # version of the running node
+ES_CLUSTER_NAME=mosaic-local
+ES_LOG="${ES_LOGS}/${ES_CLUSTER_NAME}.log"
+ES_STARTUP_LOG="${ES_LOGS}/startup.log"
+ES_URL="http://${MOSAIC_BIND_ADDRESS}:${MOSAIC_ES_PORT}"
+ES_GROUP_ID=org.elasticsearch.distribution.integ-test-zip
+ES_ARTIFACT="${ES_GROUP_ID}:elasticsearch:${ES_VERSION}:zip"
+ES_ZIP="${MOSAIC_M2_REPO}/${ES_GROUP_ID//.//}/elasticsearch/${ES_VERSION}/elasticsearch-${ES_VERSION}.zip"
+MVN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
+es_pid() {
+  local pid
+  pid=$(read_pid_file "${ES_PID_FILE}")
+  if [[ -n ${pid} ]] && proc_alive "${pid}" java "-Des.path.home=${ES_DIR}/elasticsearch-"; then
+    printf '%s\n' "${pid}"
+  fi
+}
+
+es_running_version() {
+  local v=""
+  if [[ -r ${ES_VERSION_FILE} ]]; then
+    IFS= read -r v <"${ES_VERSION_FILE}" || true
+  fi
+  printf '%s\n' "${v:-unknown}"
+}
+
+es_healthy() {
+  curl -s -m 5 "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" \
+    | grep -Eq '"status":"(yellow|green)"'
+}
+
+# Fetch the zip through Maven (only when it is not in the local repository yet).
+es_fetch() {
+  [[ -f ${ES_ZIP} ]] && return 0
+  command -v mvn >/dev/null || die "elasticsearch: mvn not found (needed to fetch ${ES_ARTIFACT})"
+  log "elasticsearch: fetching ${ES_ARTIFACT} with Maven into ${MOSAIC_M2_REPO}"
+  # run from a neutral directory: a pom.xml in the current directory must not get in the way
+  if ! (cd "${ES_DIR}" && mvn -B -q -Dstyle.color=never "${MVN_DEPENDENCY_PLUGIN}:get" \
+    -Dartifact="${ES_ARTIFACT}" -Dtransitive=false -Dmaven.repo.local="${MOSAIC_M2_REPO}" >&2); then
+    die "elasticsearch: could not fetch ${ES_ARTIFACT} (does version ${ES_VERSION} exist on Maven Central?)"
+  fi
+  [[ -f ${ES_ZIP} ]] || die "elasticsearch: Maven finished but ${ES_ZIP} is missing"
+}
+
+# Unpack once (into a temporary directory, then rename), owned by the run user.
+es_unpack() {
+  local tmp="${ES_DIR}/.unpack-${ES_VERSION}"
+  [[ -x ${ES_HOME}/bin/elasticsearch ]] && return 0
+  es_fetch
+  command -v unzip >/dev/null || die "elasticsearch: unzip not found (apt-get install unzip)"
+  log "elasticsearch: unpacking ${ES_ZIP} into ${ES_HOME}"
+  rm -rf "${tmp}" "${ES_HOME}"
+  mkdir -p "${tmp}"
+  unzip -q "${ES_ZIP}" -d "${tmp}" || die "elasticsearch: cannot unzip ${ES_ZIP}"
+  [[ -d ${tmp}/elasticsearch-${ES_VERSION} ]] \
+    || die "elasticsearch: ${ES_ZIP} does not contain elasticsearch-${ES_VERSION}/"
+  [[ ${EUID} -ne 0 ]] || chown -R "${MOSAIC_RUN_USER}:$(run_user_group)" "${tmp}"
+  mv "${tmp}/elasticsearch-${ES_VERSION}" "${ES_HOME}"
+  rmdir "${tmp}"
+}
+
+# JDK: MOSAIC_ES_JAVA_HOME, else the newest /usr/lib/jvm/temurin-2*, else any JDK 21+ there.
+java_major() {
+  local release="$1/release" v=""
+  [[ -x $1/bin/java && -r ${release} ]] || return 1
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "${release}")
+  [[ -n ${v} ]] && printf '%s\n' "${v}"
+}
+
+# newest_jdk GLOB...: the JDK 21+ with the highest major version among the directories given.
+newest_jdk() {
+  local dir major best="" best_major=0
+  for dir in "$@"; do
+    [[ -d ${dir} && ! -L ${dir} ]] || continue
+    major=$(java_major "${dir}") || continue
+    if ((major >= 21 && major > best_major)); then
+      best=${dir} best_major=${major}
+    fi
+  done
+  [[ -n ${best} ]] && printf '%s\n' "${best}"
+}
+
+es_java_home() {
+  if [[ -n ${MOSAIC_ES_JAVA_HOME} ]]; then
+    java_major "${MOSAIC_ES_JAVA_HOME}" >/dev/null \
+      || die "elasticsearch: MOSAIC_ES_JAVA_HOME=${MOSAIC_ES_JAVA_HOME} is not a JDK"
+    printf '%s\n' "${MOSAIC_ES_JAVA_HOME}"
+    return 0
+  fi
+  newest_jdk /usr/lib/jvm/temurin-2* || newest_jdk /usr/lib/jvm/* \
+    || die "elasticsearch: no JDK 21+ found in /usr/lib/jvm (install Temurin 21/25, or set MOSAIC_ES_JAVA_HOME)"
+}
+
+es_write_config() {
+  local conf="${ES_HOME}/config/elasticsearch.yml"
+  {
+    printf '# Written by deploy/local/elasticsearch.sh at every start: edit the script, not this file.\n'
+    printf 'cluster.name: %s\n' "${ES_CLUSTER_NAME}"
+    printf 'node.name: mosaic-local-1\n'
+    printf 'network.host: %s\n' "${MOSAIC_BIND_ADDRESS}"
+    printf 'http.port: %s\n' "${MOSAIC_ES_PORT}"
+    printf 'transport.port: %s\n' "${MOSAIC_ES_TRANSPORT_PORT}"
+    printf 'discovery.type: single-node\n'
+    printf 'xpack.security.enabled: false\n'
+    printf 'path.data: %s\n' "${ES_DATA}"
+    printf 'path.logs: %s\n' "${ES_LOGS}"
+    printf 'cluster.routing.allocation.disk.threshold_enabled: false\n'
+    printf 'action.destructive_requires_name: false\n'
+    # the setting only exists when the ingest-geoip module is there (not in integ-test-zip)
+    if [[ -d ${ES_HOME}/modules/ingest-geoip ]]; then
+      printf 'ingest.geoip.downloader.enabled: false\n'
+    fi
+  } >"${conf}"
+  [[ ${EUID} -ne 0 ]] || chown "${MOSAIC_RUN_USER}:$(run_user_group)" "${conf}"
+}
+
+es_cleanup_stale() {
+  if [[ -z $(es_pid) ]]; then
+    rm -f "${ES_PID_FILE}" "${ES_VERSION_FILE}"
+  fi
+}
+
+es_alive() {
+  [[ -n $(es_pid) ]]
+}
+
+# Launch the daemon; `-d` returns once the node has started (or failed to).
+es_launch() {
+  local java_home=$1
+  : >"${ES_STARTUP_LOG}"
+  # the launcher leaves a final-flags* directory (JVM ergonomics probe) and a jansi-* library
+  # in its tmpdir at every start: clear them (no server is running at this point)
+  rm -rf "${ES_TMP}"/final-flags* "${ES_TMP}"/jansi-*
+  [[ ${EUID} -ne 0 ]] || chown "${MOSAIC_RUN_USER}" "${ES_STARTUP_LOG}"
+  printf '%s\n' "${ES_VERSION}" >"${ES_VERSION_FILE}"
+  # working directory = logs dir: jvm.options writes gc.log / hs_err files relative to it.
+  # CLI_JAVA_OPTS is for the launcher JVM only: C1 only (starts faster), temp files in ES_TMP.
+  as_run_user env -C "${ES_LOGS}" \
+    ES_JAVA_HOME="${java_home}" \
+    ES_JAVA_OPTS="-Xms${MOSAIC_ES_HEAP} -Xmx${MOSAIC_ES_HEAP}" \
+    ES_TMPDIR="${ES_TMP}" \
+    CLI_JAVA_OPTS="-XX:TieredStopAtLevel=1 -Djava.io.tmpdir=${ES_TMP}" \
+    "${ES_HOME}/bin/elasticsearch" -d -p "${ES_PID_FILE}" >>"${ES_STARTUP_LOG}" 2>&1
+}
+
+es_show_failure() {
+  show_log_tail "${ES_STARTUP_LOG}" 20
+  show_log_tail "${ES_LOG}" 40
+}
+
+cmd_start() {
+  local t0 pid java_home running_version
+  t0=$(now_ms)
+  prepare
+  lock_service elasticsearch
+  pid=$(es_pid)
+  if [[ -n ${pid} ]]; then
+    running_version=$(es_running_version)
+    [[ ${running_version} == "${ES_VERSION}" ]] \
+      || die "elasticsearch ${running_version} is already running (pid ${pid}); stop it before starting ${ES_VERSION}"
+    [[ $(proc_state "${pid}") != T ]] \
+      || die "elasticsearch (pid ${pid}) is suspended (SIGSTOP): send SIGCONT (kill -CONT ${pid}) or stop it"
+  else
+    ensure_dir "${ES_DIR}" 755
+    es_unpack
+    ensure_dir "${ES_DATA}" 750
+    ensure_dir "${ES_LOGS}" 755
+    ensure_dir "${ES_TMP}" 700
+    java_home=$(es_java_home)
+    es_write_config
+    es_cleanup_stale
+    log "elasticsearch: starting ${ES_VERSION} (JDK ${java_home}, heap ${MOSAIC_ES_HEAP})"
+    if ! es_launch "${java_home}"; then
+      if [[ ${EUID} -eq 0 ]] && grep -qs 'max_map_count' "${ES_LOG}" "${ES_STARTUP_LOG}" \
+        && sysctl -q -w vm.max_map_count=262144 2>/dev/null; then
+        log "elasticsearch: raised vm.max_map_count to 262144, starting again"
+        es_cleanup_stale
+        es_launch "${java_home}" || { es_show_failure; die "elasticsearch ${ES_VERSION} failed to start"; }
+      else
+        es_show_failure
+        es_cleanup_stale
+        die "elasticsearch ${ES_VERSION} failed to start (logs: ${ES_STARTUP_LOG}, ${ES_LOG})"
+      fi
+    fi
+  fi
+  if ! wait_for "elasticsearch" "${MOSAIC_ES_START_TIMEOUT}" "${ES_LOG}" es_alive es_healthy; then
+    show_log_tail "${ES_STARTUP_LOG}" 20
+    die "elasticsearch ${ES_VERSION} did not become healthy (log: ${ES_LOG})"
+  fi
+  log "elasticsearch: ready in $(elapsed_since "${t0}")"
+  cmd_status
+}
+
+cmd_stop() {
+  local pid
+  prepare
+  lock_service elasticsearch
+  pid=$(es_pid)
+  if [[ -n ${pid} ]]; then
+    terminate "${pid}" java "${MOSAIC_ES_STOP_TIMEOUT}" elasticsearch
+  fi
+  es_cleanup_stale
+  status_line elasticsearch stopped "${ES_URL}"
+}
+
+cmd_status() {
+  local pid
+  pid=$(es_pid)
+  if [[ -n ${pid} ]]; then
+    status_line elasticsearch running "${ES_URL}" \
+      "(version $(es_running_version), no authentication) pid ${pid}$(suspended_note "${pid}")"
+    return 0
+  fi
+  status_line elasticsearch stopped "${ES_URL}"
+  return 3
+}
+
+cmd_pid() {
+  local pid
+  pid=$(es_pid)
+  [[ -n ${pid} ]] || { log "elasticsearch is not running"; return 3; }
+  printf '%s\n' "${pid}"
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  pid) cmd_pid ;;
+  *) usage_exit "$0" ;;
+esac

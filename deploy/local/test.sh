@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a Debian machine with a JDK (17+) and Maven: unit tests, then the
+# integration tests (*IT) against real PostgreSQL, MariaDB and Elasticsearch, which the build
+# installs (MariaDB from Debian, Elasticsearch from Maven Central) and starts on loopback itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v mvn >/dev/null || { echo "Maven is missing: apt-get install -y maven" >&2; exit 2; }
+command -v curl >/dev/null || { apt-get update -q && apt-get install -y -q curl; }
+exec mvn -B -ntp verify "$@"
