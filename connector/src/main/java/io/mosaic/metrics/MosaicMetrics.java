@@ -21,6 +21,7 @@ public final class MosaicMetrics implements MeterBinder {
     public static final String SOURCE_LAG = "mosaic.source.lag";
     public static final String SOURCE_LAST_EVENT = "mosaic.source.last.event.age";
     public static final String SOURCE_RUNNING = "mosaic.source.running";
+    public static final String SOURCE_SNAPSHOTTING = "mosaic.source.snapshotting";
     public static final String BATCH = "mosaic.writer.batch";
     public static final String WRITES = "mosaic.writer.writes";
     public static final String STALE = "mosaic.writer.stale";
@@ -98,6 +99,11 @@ public final class MosaicMetrics implements MeterBinder {
 
     public void running(String source, boolean running) {
         gauge(SOURCE_RUNNING, source, "1 while the source's Debezium engine runs, else 0").set(running ? 1 : 0);
+    }
+
+    public void snapshotting(String source, boolean snapshotting) {
+        gauge(SOURCE_SNAPSHOTTING, source, "1 while the source reads its initial snapshot, 0 once it streams changes")
+                .set(snapshotting ? 1 : 0);
     }
 
     private AtomicLong gauge(String name, String source, String description) {

@@ -174,11 +174,15 @@ public final class Mosaic implements AutoCloseable {
         return new HttpEndpoint.Health(ok, ok ? "live\n" : "failed: " + ErrorClassifier.describe(failure) + "\n");
     }
 
+    /**
+     * Ready when every source streams changes (its initial snapshot is written) and Elasticsearch
+     * accepts writes; the body names each source's state.
+     */
     private HttpEndpoint.Health readiness() {
         StringBuilder body = new StringBuilder();
         boolean ok = true;
         for (SourceRunner r : runners) {
-            boolean up = r.state() == SourceRunner.State.RUNNING;
+            boolean up = r.state() == SourceRunner.State.STREAMING;
             ok &= up;
             body.append("source ").append(r.name()).append(": ").append(r.state().name().toLowerCase()).append('\n');
         }

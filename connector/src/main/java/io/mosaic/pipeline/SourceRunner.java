@@ -36,7 +36,7 @@ import io.mosaic.writer.ErrorClassifier;
 public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     /** What a runner is doing, for health checks. */
-    public enum State { STARTING, RUNNING, STOPPED, FAILED }
+    public enum State { STARTING, SNAPSHOTTING, STREAMING, STOPPED, FAILED }
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceRunner.class);
 
@@ -62,9 +62,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
-                        state.set(State.RUNNING);
+                        state.compareAndSet(State.STARTING, State.SNAPSHOTTING);
+                        metrics.snapshotting(source.name(), true);
                         metrics.running(source.name(), true);
-                        LOG.info("source {} ({}) is streaming", source.name(), source.describe());
+                        LOG.info("source {} ({}) started", source.name(), source.describe());
                     }
                 })
                 .using((success, message, error) -> completed(success, message, error))
@@ -93,7 +94,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         List<RowChange> changes = new ArrayList<>(records.size());
         Map<String, Integer> perTable = new LinkedHashMap<>();
         long lastCommitMillis = 0;
+        boolean streaming = false;
         for (RecordChangeEvent<SourceRecord> event : records) {
+            streaming |= ChangeEventConverter.endsSnapshot(event.record());
             RowChange change = converter.convert(event.record());
             if (change != null) {
                 changes.add(change);
@@ -130,6 +133,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
         committer.markBatchFinished();
         metrics.lastEvent(source.name());
+        if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
+            metrics.snapshotting(source.name(), false);
+            LOG.info("source {} is streaming changes", source.name());
+        }
     }
 
     private void completed(boolean success, String message, Throwable error) {

@@ -19,6 +19,19 @@ public final class ChangeEventConverter {
         this.source = source;
     }
 
+    /**
+     * Whether a record shows that the source has left its initial snapshot: the snapshot's last record,
+     * any streamed change, or a heartbeat (Debezium sends those only while streaming).
+     */
+    public static boolean endsSnapshot(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return record.topic() != null && record.topic().startsWith("__debezium-heartbeat");
+        }
+        Struct source = value.getStruct("source");
+        Object snapshot = source == null || source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        return snapshot == null || "false".equals(snapshot.toString()) || "last".equals(snapshot.toString());
+    }
+
     public RowChange convert(SourceRecord record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
             return null;
