@@ -41,7 +41,7 @@ public record SourceConfig(
             "mysql/mariadb: the replica server id Mosaic uses, unique among the server's replicas (default derived from the source name)")
             .validate(i -> i > 0, "a positive number");
     static final Setting<String> SNAPSHOT = Setting.oneOf("snapshot", "when to read the tables' current rows before streaming changes",
-            "initial", "never", "when_needed", "always").withDefault("initial");
+            "initial", "never", "when_needed").withDefault("initial");
     static final Setting<Duration> HEARTBEAT = Setting.duration("heartbeat",
             "how often an idle source confirms its position, so that it does not pin the database's log").withDefault(Duration.ofSeconds(10));
     static final Setting<Duration> CONNECT_TIMEOUT = Setting.duration("connect_timeout", "how long a connection attempt may take")

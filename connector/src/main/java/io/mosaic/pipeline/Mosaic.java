@@ -18,8 +18,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mosaic.config.ConfigException;
-import io.mosaic.config.ConfigProblem;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.config.Problems;
 import io.mosaic.config.SourceConfig;
@@ -29,7 +27,6 @@ import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.DebeziumProperties;
-import io.mosaic.source.SourceProbe;
 import io.mosaic.writer.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchGateway;
@@ -91,7 +88,9 @@ public final class Mosaic implements AutoCloseable {
                     metrics.stalled(true);
                 });
         es = new ElasticsearchGateway(config.elasticsearch(), retry);
-        checkConnections();
+        Problems problems = new Problems();
+        Preflight.check(config, mappings, es, problems);
+        problems.throwIfAny();
 
         IndexManager indices = new IndexManager(es);
         for (DocumentMapping m : mappings.documents()) {
@@ -118,26 +117,6 @@ public final class Mosaic implements AutoCloseable {
             r.start(executor);
         }
         LOG.info("Mosaic started: {} source(s), {} document type(s), Elasticsearch {}", runners.size(), mappings.documents().size(), es.describe());
-    }
-
-    /** Every source and Elasticsearch must be reachable; all unreachable ones are reported together. */
-    private void checkConnections() {
-        List<ConfigProblem> problems = new ArrayList<>();
-        try {
-            es.health();
-        } catch (Exception e) {
-            problems.add(new ConfigProblem(config.file().toString(), "elasticsearch: cannot reach " + es.describe() + ": "
-                    + ErrorClassifier.describe(e) + ". Check elasticsearch.urls (and credentials) and that the cluster is running."));
-        }
-        for (SourceConfig s : config.sources().values()) {
-            String problem = SourceProbe.unreachable(s);
-            if (problem != null) {
-                problems.add(new ConfigProblem(config.file().toString(), problem));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
     }
 
     private void sourceStopped(SourceRunner runner) {

@@ -38,7 +38,7 @@ public final class DebeziumProperties {
         // Offsets are flushed only for records already acknowledged by Elasticsearch (see SourceRunner).
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "10000");
-        p.setProperty("snapshot.mode", source.snapshotMode().equals("always") ? "always" : source.snapshotMode());
+        p.setProperty("snapshot.mode", source.snapshotMode());
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeat().toMillis()));

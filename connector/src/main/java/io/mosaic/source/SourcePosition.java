@@ -6,16 +6,23 @@ import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Turns a change's Debezium {@code source} block into one 63-bit version that increases in commit
- * order within that source, and so can be handed to Elasticsearch as an external version.
+ * Turns a change's Debezium {@code source} block into one 63-bit version that orders the changes of
+ * <em>one row</em> of that source in commit order, so that it can be handed to Elasticsearch as an
+ * external version. Versions only ever compare between changes of the same row (every contribution to
+ * a document is versioned on its own), which is what makes a single number sufficient.
  * <ul>
  * <li>PostgreSQL: transactions arrive in commit order, but a change's own LSN can be lower than that of
- * a transaction committed before it (transactions interleave in the WAL). Debezium's {@code sequence}
- * carries {@code [lastCommitLsn, lsn]}: the commit LSN of the previous transaction and the change's LSN.
- * The version is {@code max(lsn, lastCommitLsn + 1)}. For the same row this is strictly increasing in
- * commit order: a transaction that changes a row holds its lock until it commits, so the next change of
- * that row is written after that commit. Snapshot reads take the snapshot's LSN, which every
- * transaction committed before the snapshot is below and every later-committed one is above.</li>
+ * a transaction committed before it when the two touch different rows (they interleave in the WAL).
+ * For the same row this cannot happen: a transaction that changes a row holds its lock until it
+ * commits, so the next change of that row is written after that commit. The version is
+ * {@code max(lsn, sequence[0] + 1)}, where Debezium's {@code sequence[0]} is never above the
+ * transaction's own commit, so per row it is strictly increasing across transactions and
+ * non-decreasing within one (equal versions are applied in order, see {@code external_gte}).
+ * Snapshot reads take the snapshot's LSN. Creating the replication slot waits for every transaction
+ * that has already written to finish, and the snapshot reads exactly what was committed at the slot's
+ * consistent point; every streamed change is therefore at or after the snapshot's LSN. (This is why a
+ * re-snapshot always goes with a new slot: on an old slot, a transaction in flight during the snapshot
+ * could carry a lower LSN than the snapshot.)</li>
  * <li>MySQL/MariaDB: binlog order is commit order. The version packs the binlog file's number (22 bits),
  * the event's position (32 bits) and the row within the event (9 bits), so file rotation keeps it
  * increasing.</li>

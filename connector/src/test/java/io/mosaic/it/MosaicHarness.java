@@ -163,10 +163,11 @@ public final class MosaicHarness implements AutoCloseable {
         }
     }
 
-    /** Every string and number anywhere in the cluster's documents, every index including internal ones. */
+    /** The name of every index in the cluster, hidden and internal ones included. */
     @SuppressWarnings("unchecked")
     public List<String> allIndexNames() throws Exception {
         Map<String, Object> r = es("GET", "/_all/_settings?expand_wildcards=all", null);
+        r.remove("_status");
         return new ArrayList<>(r.keySet());
     }
 

@@ -132,4 +132,87 @@ class ScenarioIT {
         converged();
         assertThat(harness.documents("employees")).doesNotContainKey("11");
     }
+
+    @Test
+    @Order(7)
+    void departmentRenameReachesAThousandEmployees() throws Exception {
+        admin("INSERT INTO departments (id, company_id, name) VALUES (5000, 1, '大部門')");
+        admin("INSERT INTO employees (id, company_id, code, family_name, given_name, status, department_id) "
+                + "SELECT g, 1, 'E' || g, '大勢', '社員' || g, 'active', 5000 FROM generate_series(300001, 301000) g");
+        converged();
+        admin("UPDATE departments SET name = '改名された大部門' WHERE id = 5000");
+        converged();
+        long renamed = harness.documents("employees").values().stream()
+                .filter(d -> d.get("department") instanceof Map<?, ?> dept && "改名された大部門".equals(dept.get("name"))).count();
+        assertThat(renamed).isEqualTo(1000);
+    }
+
+    @Test
+    @Order(8)
+    void interleavedPostgresTransactions() throws Exception {
+        try (Connection t1 = harness.dbs.openAdmin(); Connection t2 = harness.dbs.openAdmin()) {
+            t1.setAutoCommit(false);
+            t2.setAutoCommit(false);
+            try (Statement s1 = t1.createStatement(); Statement s2 = t2.createStatement()) {
+                s1.execute("UPDATE employees SET email = 't1-first@example.com' WHERE id = 20"); // T1 writes first...
+                s2.execute("UPDATE employees SET email = 't2@example.com' WHERE id = 21");
+                s2.execute("UPDATE departments SET name = 'T2の部' WHERE id = 2");
+                t2.commit();                                                                  // ...T2 commits first
+                s1.execute("UPDATE departments SET name = 'T1の部' WHERE id = 2");              // after T2's commit
+                s1.execute("UPDATE employees SET department_id = 2 WHERE id = 21");
+                t1.commit();
+            }
+        }
+        converged();
+        assertThat(((Map<?, ?>) harness.documents("employees").get("21").get("department")).get("name")).isEqualTo("T1の部");
+    }
+
+    @Test
+    @Order(9)
+    void aRowChangedSeveralTimesInOneTransaction() throws Exception {
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("UPDATE employees SET code = 'A' WHERE id = 30");
+            s.execute("UPDATE employees SET code = 'B', status = 'retired' WHERE id = 30");
+            s.execute("UPDATE employees SET code = 'C' WHERE id = 30");
+            s.execute("DELETE FROM employees WHERE id = 31");
+            s.execute("INSERT INTO employees (id, company_id, code, family_name, given_name, status) VALUES (31, 1, 'E31-NEW', '再', '登録', 'active')");
+            c.commit();
+        }
+        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO contracts (id, employee_id, contract_type, starts_on, weekly_hours) VALUES (900010, 30, 'fixed_term', '2025-01-01', 10.0)");
+            s.execute("UPDATE contracts SET weekly_hours = 12.5 WHERE id = 900010");
+            s.execute("UPDATE contracts SET weekly_hours = 15.0, contract_type = 'part_time' WHERE id = 900010");
+            s.execute("UPDATE qualifications SET employee_id = 31 WHERE employee_id = 30"); // children move to another document
+            c.commit();
+        }
+        converged();
+        assertThat(harness.documents("employees").get("30")).containsEntry("code", "C");
+    }
+
+    @Test
+    @Order(10)
+    void binlogRotationKeepsTheOrder() throws Exception {
+        labor("UPDATE contracts SET weekly_hours = 1.0 WHERE employee_id = 40");
+        labor("FLUSH BINARY LOGS");
+        labor("UPDATE contracts SET weekly_hours = 2.0 WHERE employee_id = 40");
+        labor("FLUSH BINARY LOGS");
+        labor("DELETE FROM qualifications WHERE employee_id = 40");
+        converged();
+    }
+
+    @Test
+    @Order(11)
+    void noSensitiveValueAnywhereInTheCluster() throws Exception {
+        // the scan must be able to see a leak: plant one, find it, remove it
+        MosaicHarness.es("PUT", "/leak-probe/_doc/1?refresh=true", Map.of("nested", Map.of("v", ScenarioSeeder.myNumber(42))));
+        assertThat(SensitiveScan.scan(harness).leaks()).singleElement().asString().contains("leak-probe/1");
+        MosaicHarness.es("DELETE", "/leak-probe", null);
+
+        SensitiveScan.Result result = SensitiveScan.scan(harness);
+        assertThat(result.documents()).as("documents scanned").isGreaterThan(1000);
+        assertThat(result.indices()).as("indices scanned").contains("employees-v1", "mosaic-employees-state");
+        assertThat(result.leaks()).isEmpty();
+    }
 }

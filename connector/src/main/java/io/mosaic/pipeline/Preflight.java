@@ -1,0 +1,61 @@
+package io.mosaic.pipeline;
+
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import io.mosaic.config.MosaicConfig;
+import io.mosaic.config.Problems;
+import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.mapping.MappingValidator;
+import io.mosaic.source.SourceInspector;
+import io.mosaic.source.SourceProbe;
+import io.mosaic.source.TableInfo;
+import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.writer.ErrorClassifier;
+
+/**
+ * Everything checked against the live sources and cluster before Mosaic starts (and by
+ * {@code mosaic validate}): every source and Elasticsearch reachable, every mapped table, column and
+ * key present, conversions possible, replication configured, templates consistent with the mappings.
+ * All problems are collected; none stops the others from being found.
+ */
+public final class Preflight {
+
+    private Preflight() {
+    }
+
+    public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Problems problems) {
+        String configFile = config.file().toString();
+        if (es != null) {
+            try {
+                es.health();
+            } catch (Exception e) {
+                problems.add(configFile, "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
+                        + ". Check elasticsearch.urls (and credentials) and that the cluster is running.");
+            }
+        }
+        Map<String, TableInfo> tables = new HashMap<>();
+        Set<String> checked = new LinkedHashSet<>();
+        for (SourceConfig s : config.sources().values()) {
+            String location = configFile + ": sources." + s.name();
+            try (Connection c = SourceProbe.connect(s)) {
+                SourceInspector inspector = new SourceInspector(s);
+                Map<String, TableInfo> found = inspector.tables(c, mappings.tables(s.name()));
+                tables.putAll(found);
+                // a missing table is reported once, by the mapping check, not again as unpublished
+                inspector.checkReplication(c, mappings.tables(s.name()).stream().filter(t -> found.containsKey(t.id())).toList(),
+                        location, problems);
+                checked.add(s.name());
+            } catch (Exception e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+                problems.add(configFile, "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
+                        + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.");
+            }
+        }
+        MappingValidator.check(mappings, tables, checked, problems);
+    }
+}

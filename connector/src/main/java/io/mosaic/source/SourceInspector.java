@@ -1,0 +1,140 @@
+package io.mosaic.source;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.mosaic.config.Problems;
+import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.TableRef;
+
+/**
+ * Reads a live source's catalog for the mapped tables, and checks the source's replication settings:
+ * PostgreSQL's {@code wal_level} and publication, MySQL/MariaDB's binlog format and row image.
+ */
+public final class SourceInspector {
+
+    private final SourceConfig source;
+
+    public SourceInspector(SourceConfig source) {
+        this.source = source;
+    }
+
+    /** Describes the given tables; a table that does not exist is absent from the result. */
+    public Map<String, TableInfo> tables(Connection c, List<TableRef> tables) throws SQLException {
+        Map<String, TableInfo> out = new LinkedHashMap<>();
+        for (TableRef t : tables) {
+            Map<String, String> columns = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(source.type().isBinlog()
+                    ? "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position"
+                    : "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.name());
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        columns.put(r.getString(1), r.getString(2));
+                    }
+                }
+            }
+            if (columns.isEmpty()) {
+                continue;
+            }
+            List<String> pk = new ArrayList<>();
+            try (ResultSet r = c.getMetaData().getPrimaryKeys(source.type().isBinlog() ? t.schema() : null,
+                    source.type().isBinlog() ? null : t.schema(), t.name())) {
+                while (r.next()) {
+                    pk.add(r.getString("COLUMN_NAME"));
+                }
+            }
+            String identity = null;
+            if (!source.type().isBinlog()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+                    ps.setString(1, t.schema());
+                    ps.setString(2, t.name());
+                    try (ResultSet r = ps.executeQuery()) {
+                        if (r.next()) {
+                            identity = r.getString(1);
+                        }
+                    }
+                }
+            }
+            out.put(t.id(), new TableInfo(columns, pk, identity));
+        }
+        return out;
+    }
+
+    /** Problems with the source's replication settings, each with what to do. */
+    public void checkReplication(Connection c, List<TableRef> tables, String location, Problems problems) throws SQLException {
+        String where = "source '" + source.name() + "' (" + source.describe() + ")";
+        if (source.type().isBinlog()) {
+            Map<String, String> vars = new LinkedHashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image')")) {
+                while (r.next()) {
+                    vars.put(r.getString(1).toLowerCase(), r.getString(2));
+                }
+            }
+            if (!"ON".equalsIgnoreCase(vars.get("log_bin")) && !"1".equals(vars.get("log_bin"))) {
+                problems.add(location, where + ": the binary log is off; start the server with log-bin (and binlog_format=ROW, binlog_row_image=FULL)");
+            }
+            if (!"ROW".equalsIgnoreCase(vars.get("binlog_format"))) {
+                problems.add(location, where + ": binlog_format is " + vars.get("binlog_format")
+                        + "; Mosaic needs ROW: SET GLOBAL binlog_format = 'ROW' and binlog_format=ROW in the server's config");
+            }
+            if (vars.containsKey("binlog_row_image") && !"FULL".equalsIgnoreCase(vars.get("binlog_row_image"))) {
+                problems.add(location, where + ": binlog_row_image is " + vars.get("binlog_row_image")
+                        + "; Mosaic needs FULL (deletes and updates must carry the parent key): SET GLOBAL binlog_row_image = 'FULL'");
+            }
+            return;
+        }
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW wal_level")) {
+            if (r.next() && !"logical".equals(r.getString(1))) {
+                problems.add(location, where + ": wal_level is " + r.getString(1)
+                        + "; set wal_level = logical in postgresql.conf and restart PostgreSQL");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT rolsuper OR rolreplication FROM pg_roles WHERE rolname = current_user");
+             ResultSet r = ps.executeQuery()) {
+            if (r.next() && !r.getBoolean(1)) {
+                problems.add(location, where + ": user " + source.user() + " may not replicate; ALTER ROLE " + source.user() + " REPLICATION");
+            }
+        }
+        boolean exists;
+        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, source.publication());
+            try (ResultSet r = ps.executeQuery()) {
+                exists = r.next();
+                if (exists && r.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        if (exists) {
+            Set<String> published = new TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+                ps.setString(1, source.publication());
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        published.add(r.getString(1));
+                    }
+                }
+            }
+            for (TableRef t : tables) {
+                if (!published.contains(t.table())) {
+                    problems.add(location, where + ": publication " + source.publication() + " does not include " + t.table()
+                            + "; ALTER PUBLICATION " + source.publication() + " ADD TABLE " + t.table()
+                            + " (or drop the publication and Mosaic creates it)");
+                }
+            }
+        }
+    }
+}

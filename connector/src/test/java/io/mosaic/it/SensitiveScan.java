@@ -1,0 +1,56 @@
+package io.mosaic.it;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.mosaic.scenario.ScenarioSeeder;
+
+/**
+ * Reads every document of every index in the cluster, internal and hidden ones included, and reports
+ * any seeded sensitive value (a my_number, a survey comment marker, a monthly salary) found in it.
+ */
+public final class SensitiveScan {
+
+    public record Result(List<String> indices, long documents, List<String> leaks) {
+    }
+
+    private SensitiveScan() {
+    }
+
+    public static Result scan(MosaicHarness harness) throws Exception {
+        List<String> indices = harness.allIndexNames();
+        List<String> leaks = new ArrayList<>();
+        long documents = 0;
+        for (String index : indices) {
+            for (Map.Entry<String, Map<String, Object>> doc : harness.documents(index).entrySet()) {
+                documents++;
+                walk(doc.getValue(), index + "/" + doc.getKey(), leaks);
+            }
+        }
+        return new Result(indices, documents, leaks);
+    }
+
+    private static void walk(Object value, String where, List<String> leaks) {
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                if (k instanceof String key && ScenarioSeeder.isSensitiveValue(key)) {
+                    leaks.add(where + " has a sensitive value as a key");
+                }
+                walk(v, where + "." + k, leaks);
+            });
+        } else if (value instanceof List<?> l) {
+            l.forEach(v -> walk(v, where + "[]", leaks));
+        } else if (value instanceof String s) {
+            if (ScenarioSeeder.isSensitiveValue(s) || ScenarioSeeder.containsSensitiveText(s)) {
+                leaks.add(where + " holds a sensitive value");
+            }
+        } else if (value instanceof Number n) {
+            BigDecimal d = new BigDecimal(n.toString());
+            if (d.stripTrailingZeros().scale() <= 0 && ScenarioSeeder.isSensitiveNumber(d.longValue())) {
+                leaks.add(where + " holds a sensitive number");
+            }
+        }
+    }
+}
