@@ -1,0 +1,118 @@
+package io.mosaic.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.mosaic.Main;
+
+/** {@code mosaic validate} and start-up against live servers: every problem at once, with where and how to fix it. */
+class ValidationIT {
+
+    static MosaicHarness harness;
+
+    @BeforeAll
+    static void start() throws Exception {
+        harness = new MosaicHarness();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        restoreServers();
+        harness.close();
+    }
+
+    static void restoreServers() throws Exception {
+        try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE survey_answers REPLICA IDENTITY FULL");
+        }
+        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL binlog_row_image = 'FULL'");
+        }
+    }
+
+    record Run(int exit, String err, String out) {
+    }
+
+    static Run cli(String... args) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        try {
+            int exit = Main.run(args);
+            return new Run(exit, e.toString(StandardCharsets.UTF_8), o.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    @Test
+    void theScenarioValidates() throws Exception {
+        Run run = cli("validate", "--config", harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor").toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("configuration OK");
+    }
+
+    @Test
+    void brokenMappingAndServersAreReportedTogether() throws Exception {
+        Path dir = harness.workDir.resolve("broken");
+        Files.createDirectories(dir);
+        Path root = LocalServices.root().resolve("mappings");
+        Files.writeString(dir.resolve("employees.yaml"), Files.readString(root.resolve("employees.yaml"))
+                .replace("    email: email", "    email: e_mail")
+                .replace("table: public.surveys", "table: public.survey"));
+        Files.writeString(dir.resolve("employees.index.json"), Files.readString(root.resolve("employees.index.json"))
+                .replace("\"score\": { \"type\": \"double\" }", "\"score\": { \"type\": \"long\" }"));
+        try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE survey_answers REPLICA IDENTITY DEFAULT");
+        }
+        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL binlog_row_image = 'MINIMAL'");
+        }
+        Path config = harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor");
+        Run run;
+        Run start;
+        try {
+            run = cli("validate", "--config", config.toString());
+            start = cli("run", "--config", config.toString());
+        } finally {
+            restoreServers();
+        }
+        assertThat(run.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(run.err()).contains("employees.yaml:24: field 'email': column 'e_mail' does not exist in admin.public.employees")
+                .contains("table public.survey does not exist in source 'motivation'")
+                .contains("REPLICA IDENTITY DEFAULT").contains("ALTER TABLE public.survey_answers REPLICA IDENTITY FULL")
+                .contains("binlog_row_image is MINIMAL")
+                .contains("field 'score' holds a decimal").contains("maps it as long")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+
+        assertThat(start.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(start.err()).contains("column 'e_mail' does not exist");
+    }
+
+    @Test
+    void unreachableServersAreNamedWithTheirAddress() throws Exception {
+        Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
+        Files.writeString(config, Files.readString(config).replace(LocalServices.ES_URL, "http://127.0.0.1:1")
+                .replace("port: " + harness.dbs.mysqlPort(), "port: 2"));
+        Run run = cli("validate", "--config", config.toString());
+        assertThat(run.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(run.err()).contains("elasticsearch: cannot reach [http://127.0.0.1:1]")
+                .contains("source 'labor': cannot connect to mariadb://debezium@127.0.0.1:2")
+                .doesNotContain("password: debezium").doesNotContain("\tat ");
+    }
+}
