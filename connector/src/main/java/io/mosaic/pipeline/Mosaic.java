@@ -27,6 +27,7 @@ import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.DebeziumProperties;
+import io.mosaic.state.StateStores;
 import io.mosaic.writer.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchGateway;
@@ -54,6 +55,7 @@ public final class Mosaic implements AutoCloseable {
     private ElasticsearchGateway es;
     private HttpEndpoint http;
     private volatile Throwable failure;
+    private String gatewayId;
 
     public Mosaic(MosaicConfig config) {
         this.config = config;
@@ -97,7 +99,14 @@ public final class Mosaic implements AutoCloseable {
             indices.ensure(m);
         }
         DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new LoggingDeadLetters());
-        Files.createDirectories(config.state().directory());
+        String gatewayId = null;
+        if (config.state().inElasticsearch()) {
+            gatewayId = "mosaic-" + System.identityHashCode(this);
+            StateStores.register(gatewayId, es);
+            this.gatewayId = gatewayId;
+        } else {
+            Files.createDirectories(config.state().directory());
+        }
         if (config.http().port() > 0) {
             http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness);
             LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
@@ -108,8 +117,8 @@ public final class Mosaic implements AutoCloseable {
             return t;
         });
         for (SourceConfig source : config.sources().values()) {
-            Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory());
-            SourceRunner runner = new SourceRunner(source, props, writer, metrics, this::sourceStopped);
+            Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
+            SourceRunner runner = new SourceRunner(source, props, writer, retry, metrics, this::sourceStopped);
             runners.add(runner);
         }
         running.set(runners.size());
@@ -190,6 +199,9 @@ public final class Mosaic implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (gatewayId != null) {
+            StateStores.unregister(gatewayId);
         }
         if (es != null) {
             try {

@@ -24,6 +24,7 @@ import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ErrorClassifier;
+import io.mosaic.writer.Retry;
 
 /**
  * Runs one source: an embedded Debezium engine whose batches are written by the {@link DocumentWriter}
@@ -42,6 +43,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     private final SourceConfig source;
     private final DocumentWriter writer;
+    private final Retry retry;
     private final MosaicMetrics metrics;
     private final ChangeEventConverter converter;
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
@@ -50,9 +52,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    public SourceRunner(SourceConfig source, Properties properties, DocumentWriter writer, MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
+    public SourceRunner(SourceConfig source, Properties properties, DocumentWriter writer, Retry retry, MosaicMetrics metrics,
+                        Consumer<SourceRunner> onStop) {
         this.source = source;
         this.writer = writer;
+        this.retry = retry;
         this.metrics = metrics;
         this.onStop = onStop;
         this.converter = new ChangeEventConverter(source);
@@ -113,7 +117,13 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             perTable.forEach((table, n) -> metrics.changes(source.name(), table.substring(source.name().length() + 1), n));
             long start = System.nanoTime();
             try {
-                writer.write(changes);
+                // A batch is idempotent (versions make a re-applied change harmless), so anything retryable
+                // that escaped the per-request retries is retried here, for as long as it takes.
+                retry.call("batch of " + source.name(), () -> {
+                    writer.write(changes);
+                    return null;
+                });
+                metrics.stalled(false);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {

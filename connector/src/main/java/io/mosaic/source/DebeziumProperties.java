@@ -12,6 +12,9 @@ import io.mosaic.config.SourceConfig;
 import io.mosaic.config.WriterConfig;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.TableRef;
+import io.mosaic.state.ElasticsearchOffsetStore;
+import io.mosaic.state.ElasticsearchSchemaHistory;
+import io.mosaic.state.StateStores;
 
 /**
  * Builds the embedded Debezium engine's properties for one source. The captured tables and columns
@@ -23,7 +26,10 @@ public final class DebeziumProperties {
     private DebeziumProperties() {
     }
 
-    public static Properties of(SourceConfig source, MappingSet mappings, WriterConfig writer, Path stateDir) {
+    /**
+     * @param gatewayId the registered Elasticsearch connection for the state store, or null for the file store in {@code stateDir}
+     */
+    public static Properties of(SourceConfig source, MappingSet mappings, WriterConfig writer, Path stateDir, String gatewayId) {
         List<TableRef> tables = mappings.tables(source.name());
         Properties p = new Properties();
         p.setProperty("name", "mosaic-" + source.name());
@@ -33,8 +39,15 @@ public final class DebeziumProperties {
         p.setProperty("database.port", Integer.toString(source.port()));
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password() == null ? "" : source.password());
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", stateDir.resolve(source.name() + ".offsets").toString());
+        String stream = stream(source);
+        if (gatewayId != null) {
+            p.setProperty("offset.storage", ElasticsearchOffsetStore.class.getName());
+            p.setProperty(StateStores.GATEWAY_ID, gatewayId);
+            p.setProperty(StateStores.STREAM, stream);
+        } else {
+            p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+            p.setProperty("offset.storage.file.filename", stateDir.resolve(source.name() + ".offsets").toString());
+        }
         // Offsets are flushed only for records already acknowledged by Elasticsearch (see SourceRunner).
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "10000");
@@ -67,8 +80,14 @@ public final class DebeziumProperties {
                 p.setProperty("database.include.list", tables.stream().map(TableRef::schema).distinct()
                         .map(Pattern::quote).collect(Collectors.joining(",")));
                 p.setProperty("include.schema.changes", "false");
-                p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
-                p.setProperty("schema.history.internal.file.filename", stateDir.resolve(source.name() + ".schema-history").toString());
+                if (gatewayId != null) {
+                    p.setProperty("schema.history.internal", ElasticsearchSchemaHistory.class.getName());
+                    p.setProperty("schema.history.internal." + StateStores.GATEWAY_ID, gatewayId);
+                    p.setProperty("schema.history.internal." + StateStores.STREAM, stream);
+                } else {
+                    p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+                    p.setProperty("schema.history.internal.file.filename", stateDir.resolve(source.name() + ".schema-history").toString());
+                }
                 p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
                 p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
                 p.setProperty("database.ssl.mode", "disable");
@@ -78,6 +97,14 @@ public final class DebeziumProperties {
         }
         source.debezium().forEach(p::setProperty);
         return p;
+    }
+
+    /**
+     * Names the replication stream whose position is kept: the same source name pointed at another
+     * server, database, slot or replica id is another stream, with positions of its own.
+     */
+    public static String stream(SourceConfig s) {
+        return s.name() + "@" + s.host() + ":" + s.port() + "/" + (s.type().isBinlog() ? "server-" + s.serverId() : s.database() + "/" + s.slot());
     }
 
     /** Fully-qualified, regex-quoted names of every mapped column of every table of the source. */

@@ -45,7 +45,7 @@ class BinlogSourceTest {
 
     @Test
     void mysqlPropertiesCaptureOnlyMappedTablesAndColumns() {
-        Properties p = DebeziumProperties.of(labor(SourceType.MYSQL), scenario(), WriterConfig.defaults(), Path.of("/state"));
+        Properties p = DebeziumProperties.of(labor(SourceType.MYSQL), scenario(), WriterConfig.defaults(), Path.of("/state"), null);
         assertThat(p.getProperty("connector.class")).isEqualTo("io.debezium.connector.mysql.MySqlConnector");
         assertThat(p.getProperty("database.server.id")).isEqualTo("5401");
         assertThat(p.getProperty("database.include.list")).isEqualTo("\\Qlabor\\E");
@@ -54,7 +54,7 @@ class BinlogSourceTest {
                 .doesNotContain("monthly_salary");
         assertThat(p.getProperty("schema.history.internal.file.filename")).isEqualTo("/state/labor.schema-history");
         assertThat(p.getProperty("binlog.buffer.size")).isEqualTo("0");
-        assertThat(DebeziumProperties.of(labor(SourceType.MARIADB), scenario(), WriterConfig.defaults(), Path.of("/s"))
+        assertThat(DebeziumProperties.of(labor(SourceType.MARIADB), scenario(), WriterConfig.defaults(), Path.of("/s"), null)
                 .getProperty("connector.class")).isEqualTo("io.debezium.connector.mariadb.MariaDbConnector");
     }
 

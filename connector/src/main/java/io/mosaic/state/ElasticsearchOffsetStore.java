@@ -1,0 +1,85 @@
+package io.mosaic.state;
+
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mosaic.writer.ElasticsearchGateway;
+
+/**
+ * Debezium's source offsets kept in Elasticsearch ({@code mosaic-offsets}, one document per
+ * replication stream), so that a pod restarted without a volume resumes where it was. Offsets are
+ * written only when the engine commits them, which Mosaic lets it do only for changes Elasticsearch
+ * has acknowledged; each save is retried until it succeeds.
+ */
+public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchOffsetStore.class);
+
+    private ElasticsearchGateway es;
+    private String stream;
+
+    @Override
+    public void configure(WorkerConfig config) {
+        super.configure(config);
+        Map<String, String> props = config.originalsStrings();
+        es = StateStores.gateway(props.get(StateStores.GATEWAY_ID));
+        stream = props.get(StateStores.STREAM);
+    }
+
+    @Override
+    public synchronized void start() {
+        super.start();
+        try {
+            Map<String, Object> doc = es.send("GET", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), null, 404);
+            if (doc.get("_source") instanceof Map<?, ?> source && source.get("offsets") instanceof Map<?, ?> offsets) {
+                Base64.Decoder b64 = Base64.getDecoder();
+                offsets.forEach((k, v) -> data.put(ByteBuffer.wrap(b64.decode((String) k)),
+                        v == null ? null : ByteBuffer.wrap(b64.decode((String) v))));
+                LOG.info("offsets of {} loaded from Elasticsearch ({} entr{})", stream, data.size(), data.size() == 1 ? "y" : "ies");
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read offsets of " + stream + " from Elasticsearch: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected void save() {
+        Map<String, Object> offsets = new LinkedHashMap<>();
+        Base64.Encoder b64 = Base64.getEncoder();
+        Map<ByteBuffer, ByteBuffer> copy = new HashMap<>(data);
+        copy.forEach((k, v) -> offsets.put(b64.encodeToString(bytes(k)), v == null ? null : b64.encodeToString(bytes(v))));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("stream", stream);
+        body.put("offsets", offsets);
+        body.put("updated_at", java.time.Instant.now().toString());
+        try {
+            es.send("PUT", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Set<Map<String, Object>> connectorPartitions(String connectorName) {
+        return Set.of();
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    static String encodeId(String stream) {
+        return java.net.URLEncoder.encode(stream, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,110 @@
+package io.mosaic.state;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.debezium.config.Configuration;
+import io.debezium.relational.history.AbstractFileBasedSchemaHistory;
+import io.debezium.relational.history.HistoryRecord;
+import io.debezium.relational.history.HistoryRecordComparator;
+import io.debezium.relational.history.SchemaHistoryListener;
+import io.mosaic.writer.ElasticsearchGateway;
+
+/**
+ * The MySQL/MariaDB connectors' schema history kept in Elasticsearch ({@code mosaic-schema-history},
+ * one document per record, numbered per stream), so that the binlog can be read after a restart
+ * without a volume. Only the DDL of captured tables is recorded.
+ */
+public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHistory {
+
+    private ElasticsearchGateway es;
+    private String stream;
+    private long next;
+
+    @Override
+    public void configure(Configuration config, HistoryRecordComparator comparator, SchemaHistoryListener listener, boolean useCatalogBeforeSchema) {
+        super.configure(config, comparator, listener, useCatalogBeforeSchema);
+        es = StateStores.gateway(config.getString(CONFIGURATION_FIELD_PREFIX_STRING + StateStores.GATEWAY_ID));
+        stream = config.getString(CONFIGURATION_FIELD_PREFIX_STRING + StateStores.STREAM);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void doStart() {
+        try {
+            es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_refresh", null, 404);
+            List<Object> after = null;
+            while (true) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("size", 1000);
+                body.put("query", Map.of("term", Map.of("stream", stream)));
+                body.put("sort", List.of(Map.of("n", "asc")));
+                if (after != null) {
+                    body.put("search_after", after);
+                }
+                Map<String, Object> r = es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_search", body, 404);
+                if (!(r.get("hits") instanceof Map<?, ?> hitsBlock)) {
+                    return; // no index yet: no history
+                }
+                List<Map<String, Object>> hits = (List<Map<String, Object>>) hitsBlock.get("hits");
+                for (Map<String, Object> hit : hits) {
+                    Map<String, Object> source = (Map<String, Object>) hit.get("_source");
+                    toHistoryRecord(new ByteArrayInputStream(((String) source.get("record")).getBytes(StandardCharsets.UTF_8)));
+                    next = Math.max(next, ((Number) source.get("n")).longValue() + 1);
+                }
+                if (hits.size() < 1000) {
+                    return;
+                }
+                after = (List<Object>) hits.get(hits.size() - 1).get("sort");
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the schema history of " + stream + " from Elasticsearch: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected void doStoreRecord(HistoryRecord record) {
+        long n = next++;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("stream", stream);
+        body.put("n", n);
+        body.put("record", new String(fromHistoryRecord(record), StandardCharsets.UTF_8));
+        try {
+            // refresh so that a restart straight after reads every record
+            es.send("PUT", "/" + StateStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream + ":" + n) + "?refresh=true", body);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot store a schema history record of " + stream + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean storageExists() {
+        return true;
+    }
+
+    @Override
+    public boolean exists() {
+        return !getRecords().isEmpty();
+    }
+
+    @Override
+    public void initializeStorage() {
+        try {
+            es.send("PUT", "/" + StateStores.HISTORY_INDEX, Map.of(
+                    "settings", Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1")),
+                    "mappings", Map.of("dynamic", false, "properties", Map.of(
+                            "stream", Map.of("type", "keyword"), "n", Map.of("type", "long"),
+                            "record", Map.of("type", "text", "index", false)))), 400);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Elasticsearch schema history of " + stream;
+    }
+}
