@@ -22,10 +22,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "the YAML configuration file")
     Path config;
 
+    @Option(names = "--sources", split = ",", paramLabel = "NAME",
+            description = "run only these sources of the config file (several processes can share one configuration)")
+    java.util.Set<String> sources;
+
     @Override
     public Integer call() throws Exception {
         MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
-        Mosaic mosaic = new Mosaic(cfg);
+        Mosaic mosaic = new Mosaic(cfg, sources);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
             mosaic.close();

@@ -34,7 +34,7 @@ public final class ValidateCommand implements Callable<Integer> {
             try (ElasticsearchGateway es = new ElasticsearchGateway(cfg.elasticsearch(),
                     new Retry(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), 1, e -> false,
                             d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { }))) {
-                Preflight.check(cfg, mappings, es, problems);
+                Preflight.check(cfg, mappings, es, cfg.sources().keySet(), problems);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -57,8 +57,30 @@ public final class Mosaic implements AutoCloseable {
     private volatile Throwable failure;
     private String gatewayId;
 
+    private final java.util.Set<String> only;
+
     public Mosaic(MosaicConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param only the sources this process runs, or null for all: several processes can share one
+     *             configuration and mapping, each tailing some of the sources
+     */
+    public Mosaic(MosaicConfig config, java.util.Set<String> only) {
         this.config = config;
+        this.only = only;
+        if (only != null) {
+            List<String> unknown = only.stream().filter(s -> !config.sources().containsKey(s)).toList();
+            if (!unknown.isEmpty()) {
+                throw new io.mosaic.config.ConfigException("--sources", "unknown source(s) " + unknown
+                        + "; the config file defines " + config.sources().keySet());
+            }
+        }
+    }
+
+    private boolean runs(String source) {
+        return only == null || only.contains(source);
     }
 
     /** Loads the mappings of a configuration, reporting every problem at once. */
@@ -91,7 +113,7 @@ public final class Mosaic implements AutoCloseable {
                 });
         es = new ElasticsearchGateway(config.elasticsearch(), retry);
         Problems problems = new Problems();
-        Preflight.check(config, mappings, es, problems);
+        Preflight.check(config, mappings, es, only == null ? config.sources().keySet() : only, problems);
         problems.throwIfAny();
 
         IndexManager indices = new IndexManager(es);
@@ -117,6 +139,9 @@ public final class Mosaic implements AutoCloseable {
             return t;
         });
         for (SourceConfig source : config.sources().values()) {
+            if (!runs(source.name())) {
+                continue;
+            }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
             SourceRunner runner = new SourceRunner(source, props, writer, retry, metrics, this::sourceStopped);
             runners.add(runner);

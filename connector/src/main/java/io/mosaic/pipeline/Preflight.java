@@ -28,7 +28,8 @@ public final class Preflight {
     private Preflight() {
     }
 
-    public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Problems problems) {
+    /** @param sources the sources to check (those this process runs) */
+    public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Set<String> sources, Problems problems) {
         String configFile = config.file().toString();
         if (es != null) {
             try {
@@ -41,6 +42,9 @@ public final class Preflight {
         Map<String, TableInfo> tables = new HashMap<>();
         Set<String> checked = new LinkedHashSet<>();
         for (SourceConfig s : config.sources().values()) {
+            if (!sources.contains(s.name())) {
+                continue;
+            }
             String location = configFile + ": sources." + s.name();
             try (Connection c = SourceProbe.connect(s)) {
                 SourceInspector inspector = new SourceInspector(s);

@@ -99,9 +99,13 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         Map<String, Integer> perTable = new LinkedHashMap<>();
         long lastCommitMillis = 0;
         boolean streaming = false;
+        Long snapshotEnd = null;
         for (RecordChangeEvent<SourceRecord> event : records) {
             streaming |= ChangeEventConverter.endsSnapshot(event.record());
             RowChange change = converter.convert(event.record());
+            if (change != null && ChangeEventConverter.isLastSnapshotRecord(event.record())) {
+                snapshotEnd = change.version();
+            }
             if (change != null) {
                 changes.add(change);
                 perTable.merge(change.table().id(), 1, Integer::sum);
@@ -119,8 +123,13 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             try {
                 // A batch is idempotent (versions make a re-applied change harmless), so anything retryable
                 // that escaped the per-request retries is retried here, for as long as it takes.
+                final Long sweepAt = snapshotEnd;
                 retry.call("batch of " + source.name(), () -> {
                     writer.write(changes);
+                    if (sweepAt != null) {
+                        // before this batch (and so the snapshot) is committed, and before any streamed change
+                        writer.sweep(source.name(), sweepAt);
+                    }
                     return null;
                 });
                 metrics.stalled(false);

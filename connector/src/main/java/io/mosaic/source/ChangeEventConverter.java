@@ -32,6 +32,16 @@ public final class ChangeEventConverter {
         return snapshot == null || "false".equals(snapshot.toString()) || "last".equals(snapshot.toString());
     }
 
+    /** Whether a record is the last one of a completed snapshot. */
+    public static boolean isLastSnapshotRecord(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return false;
+        }
+        Struct source = value.getStruct("source");
+        Object snapshot = source == null || source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        return snapshot != null && "last".equals(snapshot.toString());
+    }
+
     public RowChange convert(SourceRecord record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
             return null;

@@ -34,6 +34,8 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     @SuppressWarnings("unchecked")
     protected void doStart() {
+        // the stream must be a keyword for the term query below, whoever wrote first
+        initializeStorage();
         try {
             es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_refresh", null, 404);
             List<Object> after = null;
@@ -82,7 +84,11 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
 
     @Override
     public boolean storageExists() {
-        return true;
+        try {
+            return !Integer.valueOf(404).equals(es.send("HEAD", "/" + StateStores.HISTORY_INDEX, null, 404).get("status"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot check for " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

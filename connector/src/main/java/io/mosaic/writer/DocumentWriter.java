@@ -23,6 +23,7 @@ import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Projector;
 import io.mosaic.mapping.RowChange;
+import io.mosaic.mapping.TableRef;
 import io.mosaic.mapping.TableRole;
 import io.mosaic.metrics.MosaicMetrics;
 
@@ -287,7 +288,7 @@ public final class DocumentWriter {
         List<BulkOperation> ops = new ArrayList<>();
         List<LookupWrite> order = new ArrayList<>(writes);
         for (LookupWrite w : order) {
-            Map<String, Object> body = StateCodec.encodeLookup(w.lookup().table().id(), w.key(), w.contribution());
+            Map<String, Object> body = StateCodec.encodeLookup(w.lookup().table().source(), w.lookup().table().id(), w.key(), w.contribution());
             ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.stateIndex()).id(w.id()).document(body)
                     .version(w.contribution().version()).versionType(VersionType.ExternalGte))));
         }
@@ -398,7 +399,9 @@ public final class DocumentWriter {
             refs.forEach(r -> lookupIds.add(StateCodec.LOOKUP_PREFIX + r));
             pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds));
             ElasticsearchGateway.Doc doc = current.get(StateCodec.docId(key));
-            Map<String, Object> body = StateCodec.encode(s, refs);
+            Map<String, Object> body = StateCodec.encode(s, refs, collection -> collection == null ? m.root().source()
+                    : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()
+                    .map(c -> c.table().source()).orElse("unknown"));
             if (doc != null && doc.found()) {
                 ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.stateIndex()).id(StateCodec.docId(key)).document(body)
                         .ifSeqNo(doc.seqNo()).ifPrimaryTerm(doc.primaryTerm()))));
@@ -420,6 +423,74 @@ public final class DocumentWriter {
         }
         metrics.writes(m.stateIndex(), "state", won.size());
         return won;
+    }
+
+    /**
+     * Ends a completed snapshot of {@code source} taken at {@code snapshotVersion}: every row of that
+     * source still known at a lower version was not in the snapshot, so it no longer exists — a
+     * snapshot cannot say so itself (it only emits rows that are there). Such rows get a delete at
+     * the snapshot's version. This matters whenever a snapshot is repeated: after one that was
+     * interrupted (a crash, a database restart) or a re-snapshot. Must run before the source's first
+     * streamed change is written, which it does on the source's own thread.
+     */
+    @SuppressWarnings("unchecked")
+    public int sweep(String source, long snapshotVersion) throws Exception {
+        List<RowChange> deletes = new ArrayList<>();
+        for (DocumentMapping m : mappings.documents()) {
+            if (m.isSingleTable() || !m.sources().contains(source)) {
+                if (m.isSingleTable() && m.root().source().equals(source)) {
+                    deletes.addAll(sweepDirect(m, snapshotVersion));
+                }
+                continue;
+            }
+            es.refresh(m.stateIndex());
+            // lookup rows of the source older than the snapshot
+            for (ElasticsearchGateway.Doc d : es.searchDocs(m.stateIndex(), Map.of("bool", Map.of("filter", List.of(
+                    Map.of("term", Map.of("kind", "lookup")), Map.of("term", Map.of("source", source)),
+                    Map.of("range", Map.of("v", Map.of("lt", snapshotVersion)))), "must_not", List.of(Map.of("term", Map.of("deleted", true))))))) {
+                String tableId = (String) d.source().get("table");
+                TableRef table = mappings.allTables().stream().filter(t -> t.id().equals(tableId)).findFirst().orElse(null);
+                Object row = d.source().get("row");
+                if (table != null && row instanceof Map<?, ?>) {
+                    deletes.add(new RowChange(table, RowChange.Op.DELETE, (Map<String, Object>) row, null, snapshotVersion, "snapshot sweep", true));
+                }
+            }
+            // document rows of the source older than the snapshot
+            for (ElasticsearchGateway.Doc d : es.searchDocs(m.stateIndex(),
+                    Map.of("range", Map.of("src_min." + source, Map.of("lt", snapshotVersion))))) {
+                DocumentState state = StateCodec.decode((String) d.source().get("root_key"), d.source());
+                if (m.root().source().equals(source) && state.root() != null && state.root().present() && state.root().version() < snapshotVersion) {
+                    deletes.add(new RowChange(m.root(), RowChange.Op.DELETE, state.root().row(), null, snapshotVersion, "snapshot sweep", true));
+                }
+                for (CollectionMapping c : m.collections()) {
+                    if (!c.table().source().equals(source)) {
+                        continue;
+                    }
+                    state.children(c.name()).values().forEach(child -> {
+                        if (child.present() && child.version() < snapshotVersion) {
+                            deletes.add(new RowChange(c.table(), RowChange.Op.DELETE, child.row(), null, snapshotVersion, "snapshot sweep", true));
+                        }
+                    });
+                }
+            }
+        }
+        if (!deletes.isEmpty()) {
+            LOG.info("source {}: {} row(s) known from before the snapshot are gone from it; deleting them", source, deletes.size());
+            write(deletes);
+        }
+        return deletes.size();
+    }
+
+    /** Single-table documents of the source written before the snapshot: deleted at the snapshot's version. */
+    private List<RowChange> sweepDirect(DocumentMapping m, long snapshotVersion) throws Exception {
+        List<RowChange> out = new ArrayList<>();
+        es.refresh(m.alias());
+        for (ElasticsearchGateway.Doc d : es.searchDocs(m.alias(), Map.of("range", Map.of("mosaic.version", Map.of("lt", snapshotVersion))))) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put(m.rootKey(), d.id());
+            out.add(new RowChange(m.root(), RowChange.Op.DELETE, row, null, snapshotVersion, "snapshot sweep", true));
+        }
+        return out;
     }
 
     private void deadLetter(DocumentMapping m, RowChange change, String key, String error) throws Exception {

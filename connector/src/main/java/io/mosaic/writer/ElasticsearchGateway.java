@@ -166,6 +166,33 @@ public final class ElasticsearchGateway implements AutoCloseable {
         }
     }
 
+    /** Every document matching a query (a query DSL map), with its source, paged in _doc order. */
+    @SuppressWarnings("unchecked")
+    public List<Doc> searchDocs(String index, Map<String, Object> query) throws Exception {
+        List<Doc> out = new ArrayList<>();
+        List<Object> after = null;
+        while (true) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("size", 1000);
+            body.put("query", query);
+            body.put("sort", List.of("_doc"));
+            body.put("seq_no_primary_term", true);
+            if (after != null) {
+                body.put("search_after", after);
+            }
+            Map<String, Object> r = send("POST", "/" + index + "/_search", body);
+            List<Map<String, Object>> hits = (List<Map<String, Object>>) ((Map<String, Object>) r.get("hits")).get("hits");
+            for (Map<String, Object> h : hits) {
+                out.add(new Doc((String) h.get("_id"), true, (Map<String, Object>) h.get("_source"),
+                        ((Number) h.getOrDefault("_seq_no", -1)).longValue(), ((Number) h.getOrDefault("_primary_term", -1)).longValue(), -1));
+            }
+            if (hits.size() < 1000) {
+                return out;
+            }
+            after = (List<Object>) hits.get(hits.size() - 1).get("sort");
+        }
+    }
+
     /** A low-level request with a JSON body, retried; returns the status, and the body as a map when there is one. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> send(String method, String path, Object body, int... acceptedStatuses) throws Exception {

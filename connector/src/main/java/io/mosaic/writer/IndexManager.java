@@ -24,16 +24,30 @@ public final class IndexManager {
         this.es = es;
     }
 
+    /** The mapping of the {@code mosaic} object every document carries. */
+    static final Map<String, Object> MOSAIC_FIELD = Map.of("type", "object", "dynamic", false, "properties", Map.of(
+            "version", Map.of("type", "long"), "seq", Map.of("type", "long"), "source", Map.of("type", "keyword")));
+
+    @SuppressWarnings("unchecked")
     public void ensure(DocumentMapping mapping) throws Exception {
         if (mapping.template() != null) {
             @SuppressWarnings("unchecked")
             Map<String, Object> template = ElasticsearchGateway.JSON.readValue(Files.readString(mapping.template()), Map.class);
+
+            // Mosaic's own bookkeeping is mapped by Mosaic: versions must be searchable for snapshot sweeps
+            Map<String, Object> mappings = (Map<String, Object>) template.computeIfAbsent("mappings", k -> new LinkedHashMap<String, Object>());
+            Map<String, Object> properties = (Map<String, Object>) mappings.computeIfAbsent("properties", k -> new LinkedHashMap<String, Object>());
+            properties.put("mosaic", MOSAIC_FIELD);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("index_patterns", List.of(mapping.alias() + "-v*"));
             body.put("priority", 200);
             body.put("template", template);
             body.put("_meta", Map.of("managed_by", "mosaic", "mapping", mapping.file().getFileName().toString()));
             es.send("PUT", "/_index_template/mosaic-" + mapping.alias(), body);
+        }
+        if (mapping.template() == null) {
+            es.send("PUT", "/_index_template/mosaic-" + mapping.alias(), Map.of("index_patterns", List.of(mapping.alias() + "-v*"),
+                    "priority", 200, "template", Map.of("mappings", Map.of("properties", Map.of("mosaic", MOSAIC_FIELD)))));
         }
         String index = mapping.indexName();
         Map<String, Object> alias = es.send("GET", "/_alias/" + mapping.alias(), null, 404);
@@ -59,17 +73,22 @@ public final class IndexManager {
 
     private void ensureStateIndex(String index) throws Exception {
         Map<String, Object> mappings = Map.of(
+                "dynamic_templates", List.of(Map.of("src_min", Map.of("path_match", "src_min.*", "mapping", Map.of("type", "long")))),
                 "dynamic", false,
-                "properties", Map.of(
-                        "kind", Map.of("type", "keyword"),
-                        "root_key", Map.of("type", "keyword"),
-                        "refs", Map.of("type", "keyword"),
-                        "table", Map.of("type", "keyword"),
-                        "key", Map.of("type", "keyword"),
-                        "seq", Map.of("type", "long"),
-                        "root", Map.of("type", "object", "enabled", false),
-                        "children", Map.of("type", "object", "enabled", false),
-                        "row", Map.of("type", "object", "enabled", false)));
+                "properties", Map.ofEntries(
+                        Map.entry("kind", Map.of("type", "keyword")),
+                        Map.entry("root_key", Map.of("type", "keyword")),
+                        Map.entry("refs", Map.of("type", "keyword")),
+                        Map.entry("table", Map.of("type", "keyword")),
+                        Map.entry("key", Map.of("type", "keyword")),
+                        Map.entry("seq", Map.of("type", "long")),
+                        Map.entry("source", Map.of("type", "keyword")),
+                        Map.entry("v", Map.of("type", "long")),
+                        Map.entry("deleted", Map.of("type", "boolean")),
+                        Map.entry("src_min", Map.of("type", "object", "dynamic", true)),
+                        Map.entry("root", Map.of("type", "object", "enabled", false)),
+                        Map.entry("children", Map.of("type", "object", "enabled", false)),
+                        Map.entry("row", Map.of("type", "object", "enabled", false))));
         Map<String, Object> settings = Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1",
                 "refresh_interval", "1s"));
         Map<String, Object> result = es.send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400);

@@ -25,12 +25,26 @@ public final class StateCodec {
         return LOOKUP_PREFIX + tableId + ":" + key;
     }
 
-    public static Map<String, Object> encode(DocumentState state, Set<String> refs) {
+    /**
+     * @param sourceOf the source of each contribution: null for the root, else the collection name
+     */
+    public static Map<String, Object> encode(DocumentState state, Set<String> refs, java.util.function.Function<String, String> sourceOf) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kind", "doc");
         out.put("root_key", state.rootKey());
         out.put("seq", state.seq());
         out.put("refs", new ArrayList<>(refs));
+        // the lowest version of a present row per source: a snapshot sweep finds rows older than its snapshot by it
+        Map<String, Long> srcMin = new LinkedHashMap<>();
+        if (state.root() != null && state.root().present()) {
+            srcMin.merge(sourceOf.apply(null), state.root().version(), Math::min);
+        }
+        state.allChildren().forEach((collection, elements) -> elements.values().forEach(c -> {
+            if (c.present()) {
+                srcMin.merge(sourceOf.apply(collection), c.version(), Math::min);
+            }
+        }));
+        out.put("src_min", srcMin);
         if (state.root() != null) {
             out.put("root", encode(state.root()));
         }
@@ -80,9 +94,10 @@ public final class StateCodec {
         return new Contribution(v, deleted, deleted ? null : (Map<String, Object>) m.get("row"));
     }
 
-    public static Map<String, Object> encodeLookup(String tableId, String key, Contribution c) {
+    public static Map<String, Object> encodeLookup(String source, String tableId, String key, Contribution c) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kind", "lookup");
+        out.put("source", source);
         out.put("table", tableId);
         out.put("key", key);
         out.putAll(encode(c));

@@ -84,6 +84,11 @@ public final class MosaicHarness implements AutoCloseable {
 
     /** Writes a config for the given sources (admin, motivation, labor) and mapping file. */
     public Path config(String mappingFile, String... sources) throws IOException {
+        return configFile("mosaic.yaml", mappingFile, sources);
+    }
+
+    /** Writes a config file of the given name in the work directory. */
+    public Path configFile(String fileName, String mappingFile, String... sources) throws IOException {
         StringBuilder y = new StringBuilder();
         y.append("elasticsearch:\n  urls: ").append(LocalServices.ES_URL).append("\n  request_timeout: 10s\n");
         y.append("sources:\n");
@@ -101,7 +106,7 @@ public final class MosaicHarness implements AutoCloseable {
         y.append("state:\n  directory: ").append(workDir.resolve("state")).append("\n");
         y.append("writer:\n  linger: 50ms\n  max_backoff: 2s\n");
         y.append("http:\n  port: 0\n");
-        Path file = workDir.resolve("mosaic.yaml");
+        Path file = workDir.resolve(fileName);
         Files.writeString(file, y.toString());
         return file;
     }
@@ -158,6 +163,12 @@ public final class MosaicHarness implements AutoCloseable {
                 return last.isEmpty();
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // where a check that never returned is stuck, for the report
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                if (t.getName().toLowerCase().contains("awaitility")) {
+                    System.out.println("stuck: " + t.getName() + " " + java.util.Arrays.toString(stack));
+                }
+            });
             throw new AssertionError(last.size() + " difference(s) after " + timeout + ", first: "
                     + last.subList(0, Math.min(5, last.size())), e);
         }

@@ -1,0 +1,73 @@
+package io.mosaic.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import io.mosaic.scenario.ScenarioSeeder;
+import io.mosaic.scenario.ScenarioSize;
+
+/**
+ * A snapshot only emits rows that exist: rows deleted while Mosaic was not reading the log (here:
+ * its slot and offsets are gone and it must snapshot again) must still disappear from the documents.
+ */
+class ResnapshotIT {
+
+    static MosaicHarness harness;
+
+    @AfterAll
+    static void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    void converged() {
+        harness.awaitConverged("employees", () -> {
+            try {
+                return ExpectedDocuments.compute(harness.dbs);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void rowsDeletedBeforeARepeatedSnapshotDisappear() throws Exception {
+        harness = new MosaicHarness();
+        ScenarioSeeder.seed(harness.dbs, new ScenarioSize(1, 100), 5);
+        var config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
+        harness.start(config);
+        converged();
+        harness.stop();
+
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM employees WHERE id IN (5, 6)");
+            s.execute("UPDATE employees SET department_id = NULL WHERE department_id = 2");
+            s.execute("DELETE FROM departments WHERE id = 2");
+        }
+        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM contracts WHERE employee_id = 7");
+        }
+        try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM survey_answers WHERE employee_id = 8");
+        }
+        // Mosaic lost its place in every source: slots dropped, stored offsets and history deleted
+        try (Connection c = harness.dbs.openPgServer(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%'");
+        }
+        MosaicHarness.es("DELETE", "/mosaic-offsets,mosaic-schema-history", null);
+
+        harness.start(config);
+        converged();
+        assertThat(harness.documents("employees")).doesNotContainKeys("5", "6");
+        assertThat((List<?>) harness.documents("employees").get("7").get("contracts")).isEmpty();
+    }
+}
