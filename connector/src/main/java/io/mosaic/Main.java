@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mosaic.cli.DeadLettersCommand;
 import io.mosaic.cli.RunCommand;
 import io.mosaic.cli.ValidateCommand;
 import io.mosaic.config.ConfigException;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 /** The {@code mosaic} command line. Exit codes: 0 success, 1 failure while running, 2 bad configuration or input. */
 @Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps Elasticsearch documents assembled from several databases fresh by change data capture.",
-        subcommands = {RunCommand.class, ValidateCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, DeadLettersCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static final int EXIT_FAILURE = 1;
@@ -30,7 +31,17 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int exit;
+        try {
+            exit = run(args);
+        } catch (Throwable t) {
+            // An Error must end the process (and let Kubernetes restart it), not leave it hanging on
+            // the HTTP client's non-daemon threads.
+            LOG.error("fatal", t);
+            System.err.println("error: " + t);
+            exit = EXIT_FAILURE;
+        }
+        System.exit(exit);
     }
 
     public static int run(String... args) {

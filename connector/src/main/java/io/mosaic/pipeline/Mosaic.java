@@ -33,7 +33,7 @@ import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchGateway;
 import io.mosaic.writer.ErrorClassifier;
 import io.mosaic.writer.IndexManager;
-import io.mosaic.writer.LoggingDeadLetters;
+import io.mosaic.writer.ElasticsearchDeadLetters;
 import io.mosaic.writer.Retry;
 
 /**
@@ -120,7 +120,7 @@ public final class Mosaic implements AutoCloseable {
         for (DocumentMapping m : mappings.documents()) {
             indices.ensure(m);
         }
-        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new LoggingDeadLetters());
+        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new ElasticsearchDeadLetters(es));
         String gatewayId = null;
         if (config.state().inElasticsearch()) {
             gatewayId = "mosaic-" + System.identityHashCode(this);

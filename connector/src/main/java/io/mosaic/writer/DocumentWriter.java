@@ -498,6 +498,7 @@ public final class DocumentWriter {
         String table = change == null ? m.root().id() : change.table().id();
         metrics.deadLetters(source, table, 1);
         deadLetters.accept(new DeadLetter(m.name(), source, table, key, change == null ? null : change.position(), error,
-                change == null ? Map.of() : change.row() == null ? Map.of() : change.row()));
+                change == null ? null : change.op().name(), change == null ? 0 : change.version(),
+                change == null ? null : change.before(), change == null ? null : change.after()));
     }
 }

@@ -90,8 +90,11 @@ class FaultInjectionIT {
                     // longer than the 10 s request timeout of the test config
                     String pid = pid("elasticsearch.sh");
                     new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
-                    Thread.sleep(13_000 + random.nextInt(4000));
-                    new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
+                    try {
+                        Thread.sleep(13_000 + random.nextInt(4000));
+                    } finally {
+                        new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
+                    }
                     esStops++;
                 }
                 default -> {
