@@ -26,10 +26,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "run only these sources of the config file (several processes can share one configuration)")
     java.util.Set<String> sources;
 
+    @Option(names = "--resnapshot", split = ",", paramLabel = "NAME",
+            description = "take a new snapshot of these sources (after their slot or log was lost); rows deleted meanwhile are removed")
+    java.util.Set<String> resnapshot = java.util.Set.of();
+
     @Override
     public Integer call() throws Exception {
         MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
-        Mosaic mosaic = new Mosaic(cfg, sources);
+        Mosaic mosaic = new Mosaic(cfg, sources).resnapshot(resnapshot);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
             mosaic.close();

@@ -79,6 +79,19 @@ public final class Mosaic implements AutoCloseable {
         }
     }
 
+    private java.util.Set<String> resnapshot = java.util.Set.of();
+
+    /** Sources to snapshot again at start: their slot and stored position are dropped first. */
+    public Mosaic resnapshot(java.util.Set<String> sources) {
+        List<String> unknown = sources.stream().filter(s -> !config.sources().containsKey(s)).toList();
+        if (!unknown.isEmpty()) {
+            throw new io.mosaic.config.ConfigException("--resnapshot", "unknown source(s) " + unknown
+                    + "; the config file defines " + config.sources().keySet());
+        }
+        this.resnapshot = java.util.Set.copyOf(sources);
+        return this;
+    }
+
     private boolean runs(String source) {
         return only == null || only.contains(source);
     }
@@ -113,8 +126,17 @@ public final class Mosaic implements AutoCloseable {
                 });
         es = new ElasticsearchGateway(config.elasticsearch(), retry);
         Problems problems = new Problems();
-        Preflight.check(config, mappings, es, only == null ? config.sources().keySet() : only, problems);
+        Preflight.check(config, mappings, es, only == null ? config.sources().keySet() : only, resnapshot, problems);
         problems.throwIfAny();
+        for (String name : resnapshot) {
+            // a new snapshot always goes with a new slot (see SourcePosition); the sweep removes what it lacks
+            SourceConfig source = config.sources().get(name);
+            try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
+                new io.mosaic.source.SourceInspector(source).dropSlot(c);
+            }
+            new io.mosaic.state.StoredPositions(config.state(), es).forget(source);
+            LOG.info("source {}: position forgotten; it will be snapshotted again", name);
+        }
 
         IndexManager indices = new IndexManager(es);
         for (DocumentMapping m : mappings.documents()) {

@@ -14,6 +14,7 @@ import io.mosaic.mapping.MappingValidator;
 import io.mosaic.source.SourceInspector;
 import io.mosaic.source.SourceProbe;
 import io.mosaic.source.TableInfo;
+import io.mosaic.state.StoredPositions;
 import io.mosaic.writer.ElasticsearchGateway;
 import io.mosaic.writer.ErrorClassifier;
 
@@ -30,6 +31,12 @@ public final class Preflight {
 
     /** @param sources the sources to check (those this process runs) */
     public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Set<String> sources, Problems problems) {
+        check(config, mappings, es, sources, Set.of(), problems);
+    }
+
+    /** @param resnapshot sources about to be snapshotted again, whose stored position does not matter */
+    public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Set<String> sources,
+                             Set<String> resnapshot, Problems problems) {
         String configFile = config.file().toString();
         if (es != null) {
             try {
@@ -53,6 +60,15 @@ public final class Preflight {
                 // a missing table is reported once, by the mapping check, not again as unpublished
                 inspector.checkReplication(c, mappings.tables(s.name()).stream().filter(t -> found.containsKey(t.id())).toList(),
                         location, problems);
+                if (es != null && !resnapshot.contains(s.name())) {
+                    Map<String, Object> offset = new StoredPositions(config.state(), es).offset(s);
+                    String lost = offset == null ? null : inspector.lostPosition(c, offset);
+                    if (lost != null) {
+                        problems.add(location, "source '" + s.name() + "': " + lost + ": the changes since Mosaic's last position "
+                                + "cannot be read any more. Run 'mosaic run --config " + config.file().getFileName() + " --resnapshot "
+                                + s.name() + "' to take a new snapshot (rows deleted meanwhile are removed from the documents)");
+                    }
+                }
                 checked.add(s.name());
             } catch (Exception e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];

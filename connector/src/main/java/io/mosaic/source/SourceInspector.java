@@ -72,6 +72,51 @@ public final class SourceInspector {
         return out;
     }
 
+    /**
+     * Why the stored position can no longer be streamed from, or null when it can: the replication slot
+     * was dropped or lost its WAL (PostgreSQL), the binlog file was purged (MySQL/MariaDB).
+     */
+    public String lostPosition(Connection c, Map<String, Object> offset) throws SQLException {
+        if (source.type().isBinlog()) {
+            Object file = offset.get("file");
+            if (file == null) {
+                return null;
+            }
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW BINARY LOGS")) {
+                while (r.next()) {
+                    if (file.equals(r.getString(1))) {
+                        return null;
+                    }
+                }
+            }
+            return "the binlog file " + file + " of Mosaic's last position was purged from the server";
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, source.slot());
+            try (ResultSet r = ps.executeQuery()) {
+                if (!r.next()) {
+                    return "the replication slot " + source.slot() + " no longer exists (Mosaic has a position for it)";
+                }
+                if ("lost".equals(r.getString(1))) {
+                    return "the WAL that replication slot " + source.slot() + " needs was removed (max_slot_wal_keep_size)";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Drops this source's replication slot (PostgreSQL), so that a new snapshot starts from a new one. */
+    public void dropSlot(Connection c) throws SQLException {
+        if (source.type().isBinlog()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+            ps.setString(1, source.slot());
+            ps.execute();
+        }
+    }
+
     /** Problems with the source's replication settings, each with what to do. */
     public void checkReplication(Connection c, List<TableRef> tables, String location, Problems problems) throws SQLException {
         String where = "source '" + source.name() + "' (" + source.describe() + ")";

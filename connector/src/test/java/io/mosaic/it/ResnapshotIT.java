@@ -70,4 +70,34 @@ class ResnapshotIT {
         assertThat(harness.documents("employees")).doesNotContainKeys("5", "6");
         assertThat((List<?>) harness.documents("employees").get("7").get("contracts")).isEmpty();
     }
+
+    @Test
+    void aDroppedSlotIsAClearErrorAndResnapshotRecovers() throws Exception {
+        harness = new MosaicHarness();
+        ScenarioSeeder.seed(harness.dbs, new ScenarioSize(1, 60), 6);
+        var config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
+        harness.start(config);
+        converged();
+        harness.stop();
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM employees WHERE id = 9");
+        }
+        try (Connection c = harness.dbs.openPgServer(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot('mosaic_admin')");
+        }
+
+        ValidationIT.Run refused = ValidationIT.cli("run", "--config", config.toString());
+        assertThat(refused.exit()).isEqualTo(io.mosaic.Main.EXIT_CONFIG);
+        assertThat(refused.err()).contains("source 'admin': the replication slot mosaic_admin no longer exists")
+                .contains("--resnapshot admin");
+
+        var mosaic = new io.mosaic.pipeline.Mosaic(io.mosaic.config.MosaicConfig.load(config)).resnapshot(java.util.Set.of("admin"));
+        try {
+            mosaic.start();
+            converged();
+            assertThat(harness.documents("employees")).doesNotContainKey("9");
+        } finally {
+            mosaic.close();
+        }
+    }
 }
