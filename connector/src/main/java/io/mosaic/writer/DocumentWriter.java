@@ -118,21 +118,8 @@ public final class DocumentWriter {
             }
             keys.add(e.getKey());
         }
-        List<BulkOutcome> outcomes = bulk.execute("bulk " + m.alias(), ops);
-        int written = 0;
-        int stale = 0;
-        for (int i = 0; i < outcomes.size(); i++) {
-            BulkOutcome o = outcomes.get(i);
-            if (o.ok() || o.notFound()) {
-                written++;
-            } else if (o.conflict()) {
-                stale++;
-            } else {
-                deadLetter(m, latest.get(keys.get(i)), keys.get(i), "Elasticsearch rejected the document: " + o.errorType() + ": " + o.reason());
-            }
-        }
-        metrics.writes(m.alias(), "document", written);
-        metrics.stale(m.alias(), stale);
+        tally(m.alias(), "document", bulk.execute("bulk " + m.alias(), ops), (i, o) ->
+                deadLetter(m, latest.get(keys.get(i)), keys.get(i), "Elasticsearch rejected the document: " + o.errorType() + ": " + o.reason()));
     }
 
     // ---------------------------------------------------------------- documents with state
@@ -231,23 +218,11 @@ public final class DocumentWriter {
             }
             order.add(a);
         }
-        List<BulkOutcome> outcomes = bulk.execute("bulk " + m.alias(), ops);
-        int written = 0;
-        int stale = 0;
-        for (int i = 0; i < outcomes.size(); i++) {
-            BulkOutcome o = outcomes.get(i);
-            if (o.ok() || o.notFound()) {
-                written++;
-            } else if (o.conflict()) {
-                stale++;
-            } else {
-                Assembly a = order.get(i);
-                RowChange last = perRoot.containsKey(a.state().rootKey()) ? perRoot.get(a.state().rootKey()).get(0).source() : null;
-                deadLetter(m, last, a.state().rootKey(), "Elasticsearch rejected the document: " + o.errorType() + ": " + o.reason());
-            }
-        }
-        metrics.writes(m.alias(), "document", written);
-        metrics.stale(m.alias(), stale);
+        tally(m.alias(), "document", bulk.execute("bulk " + m.alias(), ops), (i, o) -> {
+            Assembly a = order.get(i);
+            RowChange last = perRoot.containsKey(a.state().rootKey()) ? perRoot.get(a.state().rootKey()).get(0).source() : null;
+            deadLetter(m, last, a.state().rootKey(), "Elasticsearch rejected the document: " + o.errorType() + ": " + o.reason());
+        });
     }
 
     private void routeChild(DocumentMapping m, CollectionMapping c, RowChange change, Map<String, List<StateChange>> perRoot) throws Exception {
@@ -293,21 +268,14 @@ public final class DocumentWriter {
                     .version(w.contribution().version()).versionType(VersionType.ExternalGte))));
         }
         List<BulkOutcome> outcomes = bulk.execute("bulk " + m.stateIndex(), ops);
+        tally(m.stateIndex(), "lookup", outcomes, (i, o) -> deadLetter(m, order.get(i).change(), order.get(i).key(),
+                "Elasticsearch rejected the lookup row: " + o.errorType() + ": " + o.reason()));
         Set<String> refs = new LinkedHashSet<>();
-        int stale = 0;
         for (int i = 0; i < outcomes.size(); i++) {
-            BulkOutcome o = outcomes.get(i);
-            LookupWrite w = order.get(i);
-            if (o.ok()) {
-                refs.add(w.lookup().ref(w.key()));
-            } else if (o.conflict()) {
-                stale++;
-            } else {
-                deadLetter(m, w.change(), w.key(), "Elasticsearch rejected the lookup row: " + o.errorType() + ": " + o.reason());
+            if (outcomes.get(i).ok()) {
+                refs.add(order.get(i).lookup().ref(order.get(i).key()));
             }
         }
-        metrics.writes(m.stateIndex(), "lookup", outcomes.size() - stale);
-        metrics.stale(m.stateIndex(), stale);
         if (refs.isEmpty()) {
             return Set.of();
         }
@@ -491,6 +459,30 @@ public final class DocumentWriter {
             out.add(new RowChange(m.root(), RowChange.Op.DELETE, row, null, snapshotVersion, "snapshot sweep", true));
         }
         return out;
+    }
+
+    /** What to do with an item Elasticsearch rejected for good (not a conflict: an older write losing is expected). */
+    @FunctionalInterface
+    private interface Rejection {
+        void handle(int index, BulkOutcome outcome) throws Exception;
+    }
+
+    /** Counts written and stale (version-conflicting) items and hands every other failure to {@code rejected}. */
+    private void tally(String index, String kind, List<BulkOutcome> outcomes, Rejection rejected) throws Exception {
+        int written = 0;
+        int stale = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            BulkOutcome o = outcomes.get(i);
+            if (o.ok() || o.notFound()) {
+                written++;
+            } else if (o.conflict()) {
+                stale++;
+            } else {
+                rejected.handle(i, o);
+            }
+        }
+        metrics.writes(index, kind, written);
+        metrics.stale(index, stale);
     }
 
     private void deadLetter(DocumentMapping m, RowChange change, String key, String error) throws Exception {
