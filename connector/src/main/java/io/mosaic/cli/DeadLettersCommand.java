@@ -86,7 +86,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 java.util.List<String> failedAgain = new ArrayList<>();
                 DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, Retry.forever(cfg.writer().initialBackoff(),
                         cfg.writer().maxBackoff(), ErrorClassifier::isRetryable, (w, a, d, c) -> { })), mappings, metrics,
-                        letter -> failedAgain.add(letter.id()));
+                        letter -> failedAgain.add(letter.id()), cfg.writer().maxRowBytes());
                 int replayed = 0;
                 int kept = 0;
                 for (ElasticsearchGateway.Doc d : store.all()) {

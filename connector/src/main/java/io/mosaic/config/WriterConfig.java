@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** How the writer batches changes and retries Elasticsearch. */
-public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize) {
+public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize, long maxRowBytes) {
 
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch_size", "the most changes handled in one batch")
             .withDefault(2048).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
@@ -18,14 +18,19 @@ public record WriterConfig(int batchSize, Duration linger, Duration initialBacko
             "the most changes buffered per source between the database and the writer (bounds memory)")
             .withDefault(8192).validate(i -> i >= 1, "a positive number");
 
-    static final List<Setting<?>> SETTINGS = List.of(BATCH_SIZE, LINGER, INITIAL_BACKOFF, MAX_BACKOFF, QUEUE_SIZE);
+    static final Setting<Integer> MAX_ROW_BYTES = Setting.integer("max_row_bytes",
+            "rows whose mapped columns are larger go to the dead letters instead of Elasticsearch (a request over the cluster's "
+                    + "http.max_content_length would fail for ever)")
+            .withDefault(8 * 1024 * 1024).validate(i -> i >= 1024, "at least 1024");
+
+    static final List<Setting<?>> SETTINGS = List.of(BATCH_SIZE, LINGER, INITIAL_BACKOFF, MAX_BACKOFF, QUEUE_SIZE, MAX_ROW_BYTES);
 
     static WriterConfig read(YamlNode node, Problems problems) {
         Setting.rejectUnknownKeys(node, SETTINGS, problems);
         int batch = BATCH_SIZE.read(node, problems);
         int queue = QUEUE_SIZE.read(node, problems);
         return new WriterConfig(batch, LINGER.read(node, problems), INITIAL_BACKOFF.read(node, problems),
-                MAX_BACKOFF.read(node, problems), Math.max(queue, batch));
+                MAX_BACKOFF.read(node, problems), Math.max(queue, batch), MAX_ROW_BYTES.read(node, problems));
     }
 
     public static WriterConfig defaults() {

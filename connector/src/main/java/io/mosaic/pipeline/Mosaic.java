@@ -142,7 +142,8 @@ public final class Mosaic implements AutoCloseable {
         for (DocumentMapping m : mappings.documents()) {
             indices.ensure(m);
         }
-        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new ElasticsearchDeadLetters(es));
+        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new ElasticsearchDeadLetters(es),
+                config.writer().maxRowBytes());
         String gatewayId = null;
         if (config.state().inElasticsearch()) {
             gatewayId = "mosaic-" + System.identityHashCode(this);

@@ -56,7 +56,16 @@ public final class DocumentWriter {
     private final MosaicMetrics metrics;
     private final DeadLetterSink deadLetters;
 
+    private final long maxRowBytes;
+
     public DocumentWriter(ElasticsearchGateway es, BulkWriter bulk, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters) {
+        this(es, bulk, mappings, metrics, deadLetters, Long.MAX_VALUE);
+    }
+
+    /** @param maxRowBytes rows whose mapped columns are larger become dead letters */
+    public DocumentWriter(ElasticsearchGateway es, BulkWriter bulk, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters,
+                          long maxRowBytes) {
+        this.maxRowBytes = maxRowBytes;
         this.es = es;
         this.bulk = bulk;
         this.mappings = mappings;
@@ -71,6 +80,13 @@ public final class DocumentWriter {
     public void write(List<RowChange> changes) throws Exception {
         Map<DocumentMapping, List<Routed>> byDocument = new LinkedHashMap<>();
         for (RowChange change : changes) {
+            long size = approximateBytes(change.row());
+            if (size > maxRowBytes && !mappings.roles(change.table().id()).isEmpty()) {
+                deadLetter(mappings.roles(change.table().id()).get(0).document(), change, null, "the row's mapped columns take about "
+                        + size + " bytes, more than writer.max_row_bytes (" + maxRowBytes + "); shorten the row, or raise the limit "
+                        + "(and the cluster's http.max_content_length) and replay");
+                continue;
+            }
             for (TableRole role : mappings.roles(change.table().id())) {
                 byDocument.computeIfAbsent(role.document(), k -> new ArrayList<>()).add(new Routed(change, role));
             }
@@ -459,6 +475,21 @@ public final class DocumentWriter {
             out.add(new RowChange(m.root(), RowChange.Op.DELETE, row, null, snapshotVersion, "snapshot sweep", true));
         }
         return out;
+    }
+
+    /** An upper bound of a row's JSON size (UTF-8), without serializing it. */
+    @SuppressWarnings("unchecked")
+    static long approximateBytes(Map<String, Object> row) {
+        if (row == null) {
+            return 0;
+        }
+        long bytes = 2;
+        for (Map.Entry<String, Object> e : row.entrySet()) {
+            bytes += e.getKey().length() + 4;
+            Object v = e.getValue();
+            bytes += v instanceof String s ? 3L * s.length() + 2 : v instanceof Map<?, ?> m ? approximateBytes((Map<String, Object>) m) : 24;
+        }
+        return bytes;
     }
 
     /** What to do with an item Elasticsearch rejected for good (not a conflict: an older write losing is expected). */
