@@ -191,9 +191,12 @@ public final class DocumentWriter {
                 throw new RetryableWriteException("documents " + pending + " of " + m.alias()
                         + " kept changing under concurrent writers; the batch will be retried");
             }
-            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache);
+            Set<String> unchanged = new LinkedHashSet<>();
+            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged);
             pending = new LinkedHashSet<>(pending);
-            pending.removeAll(assembled.keySet()); // what is left lost an optimistic-concurrency race
+            pending.removeAll(assembled.keySet());
+            pending.removeAll(unchanged); // nothing newer to write (a replayed, older change): done
+            // what is left lost an optimistic-concurrency race and is read again
             done.putAll(assembled);
             // Re-read the lookups just used: a lookup changed by a concurrent writer after we read it, but
             // before our state write became searchable, may have missed this document in its fan-out.
@@ -307,9 +310,13 @@ public final class DocumentWriter {
         return keys;
     }
 
-    /** Reads, changes and writes back the state of each key; returns those whose state write won. */
+    /**
+     * Reads, changes and writes back the state of each key; returns those whose state write won, and adds
+     * to {@code unchanged} those with nothing newer to write. The rest lost a race and are to be read again.
+     */
     private Map<String, Assembly> assemble(DocumentMapping m, Set<String> keys, Map<String, List<StateChange>> perRoot,
-                                           Set<String> touched, Map<String, ElasticsearchGateway.Doc> lookupCache) throws Exception {
+                                           Set<String> touched, Map<String, ElasticsearchGateway.Doc> lookupCache,
+                                           Set<String> unchanged) throws Exception {
         List<String> ids = keys.stream().map(StateCodec::docId).toList();
         Map<String, ElasticsearchGateway.Doc> current = es.mget(m.stateIndex(), ids);
 
@@ -337,6 +344,8 @@ public final class DocumentWriter {
                 state.seq(state.seq() + 1);
                 changed.put(key, state);
                 rootTouched.put(key, rootChanged);
+            } else {
+                unchanged.add(key);
             }
         }
         if (changed.isEmpty()) {
