@@ -78,9 +78,9 @@ for _ in $(seq 1 300); do
 done
 echo " ${count:-0} documents"
 
-say "A sample search: employees named 山田 with their department, surveys and contracts"
+say "A sample search: employees whose family name is 山田, with their department, surveys and contracts"
 curl -s -H 'Content-Type: application/json' "${ES}/employees/_search?pretty&filter_path=hits.total,hits.hits._source" -d '{
-  "size": 1, "query": { "match": { "name.family": "山田" } },
+  "size": 1, "query": { "term": { "name.family.keyword": "山田" } },
   "_source": { "excludes": ["mosaic"] }
 }'
 
@@ -89,14 +89,14 @@ cat <<EOT
 $(printf '\033[1m')Mosaic is running$(printf '\033[0m') and keeps the 'employees' index in step with the three databases.
   health:   curl http://127.0.0.1:${HTTP_PORT}/health/ready
   metrics:  curl http://127.0.0.1:${HTTP_PORT}/metrics
-  search:   curl "${ES}/employees/_search?q=department.name:開発部&pretty"
+  search:   curl -G "${ES}/employees/_search?pretty" --data-urlencode 'q=department.name.keyword:開発部'
   one doc:  curl "${ES}/employees/_doc/42?pretty"
 
 Change a row and watch the document follow within a second or two:
   PGPASSWORD=${MOSAIC_PG_PASSWORD} ${MOSAIC_PG_BIN}/psql -h 127.0.0.1 -p ${MOSAIC_PG_PORT} -U ${MOSAIC_PG_USER} admin \\
-      -c "UPDATE departments SET name = '新規事業部' WHERE id = 1"
+      -c "UPDATE departments SET name = '新規事業部' WHERE id = (SELECT department_id FROM employees WHERE id = 42)"
   mariadb -h127.0.0.1 -P${MOSAIC_MARIADB_PORT} -umosaic -pmosaic labor \\
-      -c "INSERT INTO qualifications (id, employee_id, name) VALUES (99999, 42, '危険物取扱者')"
+      -e "INSERT INTO qualifications (id, employee_id, name) VALUES (99999, 42, '危険物取扱者')"
   curl "${ES}/employees/_doc/42?pretty"
 
 Stop: deploy/local/demo.sh stop   (servers: deploy/local/services.sh stop)

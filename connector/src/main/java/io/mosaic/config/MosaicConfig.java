@@ -34,7 +34,9 @@ public record MosaicConfig(
             throw new ConfigException(file.toString(), "no such config file; pass an existing file with --config");
         }
         YamlNode root = YamlNode.read(file, env, problems);
-        problems.throwIfAny();
+        if (root.isMissing()) {
+            problems.throwIfAny(); // unreadable or not YAML: nothing more to check
+        }
         Path baseDir = file.toAbsolutePath().getParent();
         for (Map.Entry<String, YamlNode> e : root.entries().entrySet()) {
             if (!SECTIONS.contains(e.getKey())) {

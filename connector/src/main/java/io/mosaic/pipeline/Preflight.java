@@ -61,7 +61,12 @@ public final class Preflight {
                 inspector.checkReplication(c, mappings.tables(s.name()).stream().filter(t -> found.containsKey(t.id())).toList(),
                         location, problems);
                 if (es != null && !resnapshot.contains(s.name())) {
-                    Map<String, Object> offset = new StoredPositions(config.state(), es).offset(s);
+                    Map<String, Object> offset;
+                    try {
+                        offset = new StoredPositions(config.state(), es).offset(s);
+                    } catch (Exception e) {
+                        offset = null; // the stored position lives in Elasticsearch, whose problem is reported above
+                    }
                     String lost = offset == null ? null : inspector.lostPosition(c, offset);
                     if (lost != null) {
                         problems.add(location, "source '" + s.name() + "': " + lost + ": the changes since Mosaic's last position "
@@ -71,7 +76,7 @@ public final class Preflight {
                 }
                 checked.add(s.name());
             } catch (Exception e) {
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");
                 problems.add(configFile, "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
                         + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.");
             }

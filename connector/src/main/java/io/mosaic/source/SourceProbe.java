@@ -43,7 +43,7 @@ public final class SourceProbe {
         try (Connection ignored = connect(s)) {
             return null;
         } catch (SQLException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");
             return "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
                     + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.";
         }
