@@ -39,9 +39,12 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return 0;
     }
 
-    static ElasticsearchGateway connect(MosaicConfig cfg) {
-        return new ElasticsearchGateway(cfg.elasticsearch(), Retry.forever(cfg.writer().initialBackoff(),
-                cfg.writer().maxBackoff(), ErrorClassifier::isRetryable, (w, a, d, c) -> { }));
+    static Retry retry(MosaicConfig cfg) {
+        return Retry.forever(cfg.writer().initialBackoff(), cfg.writer().maxBackoff(), ErrorClassifier::isRetryable, (w, a, d, c) -> { });
+    }
+
+    static ElasticsearchGateway connect(MosaicConfig cfg, Retry retry) {
+        return new ElasticsearchGateway(cfg.elasticsearch(), retry);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, oldest first.")
@@ -52,7 +55,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
-            try (ElasticsearchGateway es = connect(cfg)) {
+            try (ElasticsearchGateway es = connect(cfg, retry(cfg))) {
                 java.util.List<ElasticsearchGateway.Doc> letters = new ElasticsearchDeadLetters(es).all();
                 for (ElasticsearchGateway.Doc d : letters) {
                     Map<String, Object> s = d.source();
@@ -81,11 +84,11 @@ public final class DeadLettersCommand implements Callable<Integer> {
             MappingSet mappings = Mosaic.loadMappings(cfg);
             MosaicMetrics metrics = new MosaicMetrics();
             metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-            try (ElasticsearchGateway es = connect(cfg)) {
+            Retry retry = retry(cfg);
+            try (ElasticsearchGateway es = connect(cfg, retry)) {
                 ElasticsearchDeadLetters store = new ElasticsearchDeadLetters(es);
                 java.util.List<String> failedAgain = new ArrayList<>();
-                DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, Retry.forever(cfg.writer().initialBackoff(),
-                        cfg.writer().maxBackoff(), ErrorClassifier::isRetryable, (w, a, d, c) -> { })), mappings, metrics,
+                DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics,
                         letter -> failedAgain.add(letter.id()), cfg.writer().maxRowBytes());
                 int replayed = 0;
                 int kept = 0;

@@ -76,9 +76,7 @@ public final class Preflight {
                 }
                 checked.add(s.name());
             } catch (Exception e) {
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");
-                problems.add(configFile, "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
-                        + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.");
+                problems.add(configFile, SourceProbe.unreachable(s, e));
             }
         }
         MappingValidator.check(mappings, tables, checked, problems);

@@ -38,14 +38,10 @@ public final class SourceProbe {
         return DriverManager.getConnection(jdbcUrl(s), p);
     }
 
-    /** One line saying why a source cannot be reached and what to check; null when it can. */
-    public static String unreachable(SourceConfig s) {
-        try (Connection ignored = connect(s)) {
-            return null;
-        } catch (SQLException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");
-            return "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
-                    + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.";
-        }
+    /** One line saying why a source could not be reached and what to check. */
+    public static String unreachable(SourceConfig s, Exception e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");
+        return "source '" + s.name() + "': cannot connect to " + s.describe() + ": " + reason
+                + ". Check sources." + s.name() + ".host/port/user/password and that the database is running.";
     }
 }

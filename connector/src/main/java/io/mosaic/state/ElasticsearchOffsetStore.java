@@ -40,10 +40,8 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         super.start();
         try {
             // offsets are opaque to Elasticsearch: never let their keys become dynamically mapped fields
-            es.send("PUT", "/" + StateStores.OFFSETS_INDEX, Map.of(
-                    "settings", Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1")),
-                    "mappings", Map.of("dynamic", false, "properties", Map.of(
-                            "stream", Map.of("type", "keyword"), "offsets", Map.of("type", "object", "enabled", false)))), 400);
+            es.createIndex(StateStores.OFFSETS_INDEX, Map.of("dynamic", false, "properties", Map.of(
+                    "stream", Map.of("type", "keyword"), "offsets", Map.of("type", "object", "enabled", false))));
             Map<String, Object> doc = es.send("GET", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), null, 404);
             if (doc.get("_source") instanceof Map<?, ?> source && source.get("offsets") instanceof Map<?, ?> offsets) {
                 Base64.Decoder b64 = Base64.getDecoder();

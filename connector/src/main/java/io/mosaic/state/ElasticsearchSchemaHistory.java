@@ -85,7 +85,7 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     public boolean storageExists() {
         try {
-            return !Integer.valueOf(404).equals(es.send("HEAD", "/" + StateStores.HISTORY_INDEX, null, 404).get("status"));
+            return es.indexExists(StateStores.HISTORY_INDEX);
         } catch (Exception e) {
             throw new IllegalStateException("cannot check for " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
         }
@@ -99,11 +99,9 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     public void initializeStorage() {
         try {
-            es.send("PUT", "/" + StateStores.HISTORY_INDEX, Map.of(
-                    "settings", Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1")),
-                    "mappings", Map.of("dynamic", false, "properties", Map.of(
-                            "stream", Map.of("type", "keyword"), "n", Map.of("type", "long"),
-                            "record", Map.of("type", "text", "index", false)))), 400);
+            es.createIndex(StateStores.HISTORY_INDEX, Map.of("dynamic", false, "properties", Map.of(
+                    "stream", Map.of("type", "keyword"), "n", Map.of("type", "long"),
+                    "record", Map.of("type", "text", "index", false))));
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
         }

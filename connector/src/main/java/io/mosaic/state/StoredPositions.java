@@ -51,7 +51,7 @@ public final class StoredPositions {
         if (state.inElasticsearch()) {
             es.send("DELETE", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream), null, 404);
             // no _delete_by_query: it is not in every cluster (the reindex module)
-            if (!Integer.valueOf(404).equals(es.send("HEAD", "/" + StateStores.HISTORY_INDEX, null, 404).get("status"))) {
+            if (es.indexExists(StateStores.HISTORY_INDEX)) {
                 es.refresh(StateStores.HISTORY_INDEX);
                 for (ElasticsearchGateway.Doc d : es.searchDocs(StateStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)))) {
                     es.send("DELETE", "/" + StateStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(d.id()), null, 404);

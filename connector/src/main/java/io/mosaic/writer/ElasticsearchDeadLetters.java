@@ -48,23 +48,21 @@ public final class ElasticsearchDeadLetters implements DeadLetterSink {
         if (indexReady) {
             return;
         }
-        es.send("PUT", "/" + INDEX, Map.of(
-                "settings", Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1")),
-                "mappings", Map.of("dynamic", false, "properties", Map.ofEntries(
+        es.createIndex(INDEX, Map.of("dynamic", false, "properties", Map.ofEntries(
                         Map.entry("document", Map.of("type", "keyword")), Map.entry("source", Map.of("type", "keyword")),
                         Map.entry("table", Map.of("type", "keyword")), Map.entry("key", Map.of("type", "keyword")),
                         Map.entry("position", Map.of("type", "keyword")), Map.entry("error", Map.of("type", "text")),
                         Map.entry("op", Map.of("type", "keyword")), Map.entry("version", Map.of("type", "long")),
                         Map.entry("at", Map.of("type", "date")),
                         Map.entry("before", Map.of("type", "object", "enabled", false)),
-                        Map.entry("after", Map.of("type", "object", "enabled", false))))), 400);
+                        Map.entry("after", Map.of("type", "object", "enabled", false)))));
         indexReady = true;
     }
 
     /** Every stored dead letter, oldest first. */
     @SuppressWarnings("unchecked")
     public List<ElasticsearchGateway.Doc> all() throws Exception {
-        if (Integer.valueOf(404).equals(es.send("HEAD", "/" + INDEX, null, 404).get("status"))) {
+        if (!es.indexExists(INDEX)) {
             return List.of();
         }
         es.refresh(INDEX);

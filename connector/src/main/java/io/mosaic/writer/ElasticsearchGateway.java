@@ -193,6 +193,20 @@ public final class ElasticsearchGateway implements AutoCloseable {
         }
     }
 
+    /** Whether an index (or alias) exists. */
+    public boolean indexExists(String index) throws Exception {
+        return !Integer.valueOf(404).equals(send("HEAD", "/" + index, null, 404).get("status"));
+    }
+
+    /**
+     * Creates one of Mosaic's internal indices (one shard, a replica where the cluster has room) unless it
+     * exists; returns whether it was created.
+     */
+    public boolean createIndex(String index, Map<String, Object> mappings) throws Exception {
+        Map<String, Object> settings = Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1"));
+        return !Integer.valueOf(400).equals(send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400).get("status"));
+    }
+
     /** A low-level request with a JSON body, retried; returns the status, and the body as a map when there is one. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> send(String method, String path, Object body, int... acceptedStatuses) throws Exception {

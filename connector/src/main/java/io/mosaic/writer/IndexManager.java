@@ -89,10 +89,7 @@ public final class IndexManager {
                         Map.entry("root", Map.of("type", "object", "enabled", false)),
                         Map.entry("children", Map.of("type", "object", "enabled", false)),
                         Map.entry("row", Map.of("type", "object", "enabled", false))));
-        Map<String, Object> settings = Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1",
-                "refresh_interval", "1s"));
-        Map<String, Object> result = es.send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400);
-        if (!Integer.valueOf(400).equals(result.get("status"))) {
+        if (es.createIndex(index, mappings)) {
             LOG.info("state index {} created", index);
         }
     }

@@ -3,7 +3,6 @@ package io.mosaic.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,13 +120,7 @@ class FaultInjectionIT {
             }
         }
 
-        harness.awaitConverged("employees", () -> {
-            try {
-                return ExpectedDocuments.compute(harness.dbs);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(240));
+        harness.awaitScenarioConverged(Duration.ofSeconds(240));
         Map<String, Map<String, Object>> docs = harness.documents("employees");
         SensitiveScan.Result scan = SensitiveScan.scan(harness);
         System.out.printf("FaultInjectionIT[%s]: seed %d: %d changes committed (%d failed while a server was down), %d kills, "

@@ -174,6 +174,17 @@ public final class MosaicHarness implements AutoCloseable {
         }
     }
 
+    /** Waits until the employees index equals the scenario's SQL projection of the three databases. */
+    public void awaitScenarioConverged(Duration timeout) {
+        awaitConverged("employees", () -> {
+            try {
+                return ExpectedDocuments.compute(dbs);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, timeout);
+    }
+
     /** The name of every index in the cluster, hidden and internal ones included. */
     @SuppressWarnings("unchecked")
     public List<String> allIndexNames() throws Exception {

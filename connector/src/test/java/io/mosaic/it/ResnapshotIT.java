@@ -3,7 +3,6 @@ package io.mosaic.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -30,13 +29,7 @@ class ResnapshotIT {
     }
 
     void converged() {
-        harness.awaitConverged("employees", () -> {
-            try {
-                return ExpectedDocuments.compute(harness.dbs);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(60));
+        harness.awaitScenarioConverged(Duration.ofSeconds(60));
     }
 
     @Test

@@ -62,13 +62,7 @@ class ScenarioIT {
     }
 
     void converged() {
-        harness.awaitConverged("employees", () -> {
-            try {
-                return ExpectedDocuments.compute(harness.dbs);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, CONVERGE);
+        harness.awaitScenarioConverged(CONVERGE);
     }
 
     @Test

@@ -58,13 +58,7 @@ class SnapshotOverlapIT {
             System.out.printf("SnapshotOverlapIT: %d changes while the snapshot ran%n", changes.get());
             assertThat(changes.get()).as("changes made while snapshotting").isGreaterThan(20);
         }
-        harness.awaitConverged("employees", () -> {
-            try {
-                return ExpectedDocuments.compute(harness.dbs);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(180));
+        harness.awaitScenarioConverged(Duration.ofSeconds(180));
         assertThat(harness.documents("employees").get("1")).containsEntry("email", "before-snapshot@example.com");
     }
 
