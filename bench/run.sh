@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole benchmark in one command: builds Mosaic, the benchmark and the Flink CDC peer, starts the
+# local services (deploy/local/services.sh), RESETS the scenario databases (admin, motivation, labor)
+# and the Elasticsearch indices, measures, and writes docs/BENCHMARKS.md, docs/bench/latency.png and
+# docs/bench/results.json. About 30 minutes on a 2-core machine with the defaults.
+#
+#   bench/run.sh [--employees N] [--burst N] [--naive-events N] [--seconds S] [--rates 100,1000] [--no-flink]
+#   bench/run.sh --report-only        # re-render the document and plot from docs/bench/results.json
+#
+#   --employees N      scenario size (default 140000: about 1M source rows)
+#   --burst N          changes per source in the full scenario's streaming burst (default 100000)
+#   --naive-events N   changes in the naive baseline's burst (default 20000; it is slow)
+#   --seconds S        measured seconds per offered rate (default 20, after 5 s of warm-up)
+#   --rates LIST       offered rates always measured (default 100,1000); steps up to ~90% of the burst throughput follow
+#   --no-flink         skip the Flink CDC peer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+command -v mvn >/dev/null || { echo "Maven is missing: apt-get install -y maven" >&2; exit 2; }
+command -v curl >/dev/null || { apt-get update -q && apt-get install -y -q curl; }
+
+if [[ " $* " != *" --report-only "* ]]; then
+  bash deploy/local/services.sh start all
+  mvn -B -ntp -q -Pbench -Dmaven.test.skip=true package
+  if [[ " $* " != *" --no-flink "* ]]; then
+    mvn -B -ntp -q -f bench/flink/pom.xml -Dmaven.test.skip=true package
+  fi
+else
+  [[ -f bench/target/mosaic-bench.jar ]] || mvn -B -ntp -q -Pbench -Dmaven.test.skip=true package
+fi
+exec java ${MOSAIC_BENCH_JAVA_OPTS:--Xmx4g} -cp "bench/target/mosaic-bench.jar:bench/target/lib/*" io.mosaic.bench.Bench --root "$root" "$@"

@@ -1,0 +1,458 @@
+package io.mosaic.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.mosaic.scenario.ScenarioCounts;
+import io.mosaic.scenario.ScenarioSchema;
+import io.mosaic.scenario.ScenarioSeeder;
+import io.mosaic.scenario.ScenarioSize;
+
+/**
+ * The whole benchmark, in one run on one data set: Mosaic (full scenario and single table) beside
+ * the source limit, the sink limit, the naive baseline and Flink CDC. Writes
+ * {@code docs/bench/results.json}, then {@code docs/BENCHMARKS.md} and the latency plot from it.
+ * Run through {@code bench/run.sh}, which builds everything and starts the local services.
+ */
+public final class Bench {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+
+    final Path root;
+    final Path work;
+    final Es es = new Es(System.getenv().getOrDefault("MOSAIC_ES_URLS", "http://127.0.0.1:19200"));
+    final Databases db = new Databases();
+    final Options o;
+    final ObjectNode results = Es.JSON.createObjectNode();
+    int round;
+    Workload w;
+    long sourceRows;
+
+    /** Command-line options (see bench/run.sh --help). */
+    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly) {
+        static Options parse(String[] args) {
+            int employees = 140_000;
+            int burst = 100_000;
+            int naive = 20_000;
+            int seconds = 20;
+            List<Integer> rates = List.of(100, 1000);
+            boolean flink = true;
+            boolean reportOnly = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--employees" -> employees = Integer.parseInt(args[++i]);
+                    case "--burst" -> burst = Integer.parseInt(args[++i]);
+                    case "--naive-events" -> naive = Integer.parseInt(args[++i]);
+                    case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                    case "--rates" -> rates = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                    case "--no-flink" -> flink = false;
+                    case "--report-only" -> reportOnly = true;
+                    case "--root" -> i++;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see bench/run.sh --help");
+                }
+            }
+            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly);
+        }
+    }
+
+    Bench(Path root, Options o) {
+        this.root = root;
+        this.o = o;
+        this.work = Path.of(System.getenv().getOrDefault("MOSAIC_BENCH_WORK", "/var/tmp/mosaic-bench"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".").toAbsolutePath().normalize();
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--root")) {
+                root = Path.of(args[i + 1]).toAbsolutePath().normalize();
+            }
+        }
+        Bench bench = new Bench(root, Options.parse(args));
+        Path json = root.resolve("docs/bench/results.json");
+        if (!bench.o.reportOnly()) {
+            bench.run();
+            Files.createDirectories(json.getParent());
+            Es.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), bench.results);
+        }
+        Report.write(Es.JSON.readTree(json.toFile()), root.resolve("docs/BENCHMARKS.md"), root.resolve("docs/bench/latency.png"));
+        LOG.info("wrote docs/BENCHMARKS.md, docs/bench/latency.png and docs/bench/results.json");
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(work);
+        results.set("machine", Machine.describe(es, db, root));
+        results.put("command", "bench/run.sh " + String.join(" ", argsForReport()));
+        results.put("started", java.time.Instant.now().toString());
+        seed();
+        fullScenario();
+        singleTable();
+        results.put("finished", java.time.Instant.now().toString());
+    }
+
+    private List<String> argsForReport() {
+        List<String> a = new ArrayList<>(List.of("--employees", Integer.toString(o.employees()), "--burst", Integer.toString(o.burst()),
+                "--seconds", Integer.toString(o.seconds())));
+        if (!o.flink()) {
+            a.add("--no-flink");
+        }
+        return a;
+    }
+
+    // ------------------------------------------------------------------ data
+
+    void seed() throws Exception {
+        LOG.info("resetting the scenario databases and seeding {} employees", o.employees());
+        cleanSlots();
+        es.deleteIndices("employees*");
+        es.deleteIndices("mosaic-*");
+        es.deleteIndices("bench-*");
+        long start = System.nanoTime();
+        ScenarioSchema.create(db.dbs);
+        ScenarioCounts counts = ScenarioSeeder.seed(db.dbs, ScenarioSize.ofEmployees(o.employees()), 42);
+        ObjectNode data = results.putObject("data");
+        data.put("employees", o.employees());
+        data.set("rows", Es.JSON.valueToTree(counts.asMap()));
+        data.put("seedSeconds", seconds(start));
+        w = new Workload(db);
+        sourceRows = mappedRows();
+        data.put("mappedRows", sourceRows);
+        LOG.info("seeded {} rows ({} mapped) in {} s", counts.total(), sourceRows, data.get("seedSeconds"));
+    }
+
+    /** Rows of every table the full mapping reads: what an initial load has to read. */
+    long mappedRows() throws Exception {
+        try (Connection a = db.admin(); Connection m = db.motivation(); Connection l = db.labor()) {
+            return Databases.count(a, "SELECT (SELECT count(*) FROM employees) + (SELECT count(*) FROM departments)")
+                    + Databases.count(m, "SELECT (SELECT count(*) FROM survey_answers) + (SELECT count(*) FROM surveys)")
+                    + Databases.count(l, "SELECT (SELECT count(*) FROM contracts) + (SELECT count(*) FROM qualifications)");
+        }
+    }
+
+    void cleanSlots() throws Exception {
+        db.dropSlots("bench_");
+        db.dropSlots("flink");
+        for (String name : List.of("admin", "motivation")) {
+            try (Connection c = name.equals("admin") ? db.admin() : db.motivation(); Statement s = c.createStatement()) {
+                List<String> pubs = new ArrayList<>();
+                try (ResultSet r = s.executeQuery("SELECT pubname FROM pg_publication WHERE pubname LIKE 'bench%' OR pubname LIKE 'flink%'")) {
+                    while (r.next()) {
+                        pubs.add(r.getString(1));
+                    }
+                }
+                for (String p : pubs) {
+                    s.execute("DROP PUBLICATION " + p);
+                }
+            } catch (java.sql.SQLException e) {
+                LOG.debug("no {} database yet: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the full scenario
+
+    void fullScenario() throws Exception {
+        ObjectNode full = results.putObject("full");
+        Path config = root.resolve("bench/config/full.yaml");
+        List<Map.Entry<String, JsonNode>> finalDocs;
+        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, null)) {
+            mosaic.memory().phase("initial");
+            long start = System.nanoTime();
+            awaitMosaic(mosaic, "employees", o.employees(), 1800);
+            double s = seconds(start);
+            full.set("mosaicInitial", load(s, sourceRows, o.employees()));
+            LOG.info("full scenario initial load: {} rows, {} documents in {} s", sourceRows, o.employees(), s);
+
+            mosaic.memory().phase("burst");
+            full.set("mosaicStream", mixedBurst(() -> sentinelsSeen("employees")));
+            LOG.info("full scenario stream: {}", full.get("mosaicStream"));
+
+            ArrayNodeBuilder fresh = new ArrayNodeBuilder(full.putArray("freshness"));
+            Freshness freshness = new Freshness(db, es, "employees", w);
+            double max = full.get("mosaicStream").get("eventsPerSecond").asDouble();
+            for (int rate : rates(max)) {
+                mosaic.memory().phase("rate-" + rate);
+                Freshness.Result r = freshness.run(rate, 5, o.seconds());
+                LOG.info("freshness at {} changes/s: {}", rate, r);
+                ObjectNode n = Es.JSON.valueToTree(r);
+                n.put("sustainable", r.sustainable());
+                n.put("rssBytes", mosaic.memory().medianRss("rate-" + rate));
+                n.put("heapBytes", mosaic.memory().medianHeap("rate-" + rate));
+                fresh.add(n);
+                if (!r.sustainable() && rate > 1000) {
+                    break;
+                }
+            }
+            ObjectNode mem = full.putObject("mosaicMemory");
+            mem.put("peakRssBytes", mosaic.memory().peakRss());
+            mem.put("peakHeapBytes", mosaic.memory().peakHeap());
+            mem.put("initialPeakRssBytes", mosaic.memory().maxRss("initial"));
+            mem.put("steadyRssBytes", mosaic.memory().medianRss("rate-1000"));
+            mem.put("steadyHeapBytes", mosaic.memory().medianHeap("rate-1000"));
+            finalDocs = es.export("employees");
+        }
+        full.set("sink", sinkLimit(finalDocs, "bench-sink-full", template("mappings/employees.index.json")));
+        finalDocs = null;
+        full.set("source", sourceLimit(config, "noopfull", true));
+    }
+
+    /** Offered rates: 100 and 1,000, then steps up to about 90% of the measured burst throughput. */
+    List<Integer> rates(double max) {
+        List<Integer> out = new ArrayList<>(o.rates());
+        for (int r : new int[]{2000, 3000, 4000, 6000, 8000, 12000}) {
+            if (r < max * 0.9 && !out.contains(r)) {
+                out.add(r);
+            }
+        }
+        int top = (int) (max * 0.9 / 100) * 100;
+        if (top > out.get(out.size() - 1)) {
+            out.add(top);
+        }
+        return out;
+    }
+
+    interface Check {
+        boolean done() throws Exception;
+    }
+
+    ObjectNode mixedBurst(Check caughtUp) throws Exception {
+        int r = ++round;
+        long start = System.nanoTime();
+        long[] changed = w.mixedBurst(r, o.burst());
+        w.sentinels(r);
+        double written = seconds(start);
+        await("the mixed burst", caughtUp, 1800);
+        double s = seconds(start);
+        long events = changed[0] + changed[1] + changed[2] + 3;
+        ObjectNode n = Es.JSON.createObjectNode();
+        n.put("events", events);
+        n.put("writeSeconds", written);
+        n.put("seconds", s);
+        n.put("eventsPerSecond", events / s);
+        return n;
+    }
+
+    private int sentinelRound() {
+        return round;
+    }
+
+    boolean sentinelsSeen(String index) throws Exception {
+        int r = sentinelRound();
+        long id = 2_000_000_000L + r;
+        JsonNode doc = es.searchByIds(index, List.of("1"), List.of("code", "surveys.answer_id", "qualifications.id")).get("1");
+        if (doc == null || !("s" + r).equals(doc.path("code").asText())) {
+            return false;
+        }
+        boolean answer = false;
+        for (JsonNode a : doc.path("surveys")) {
+            answer |= a.path("answer_id").asLong() == id;
+        }
+        boolean qualification = false;
+        for (JsonNode q : doc.path("qualifications")) {
+            qualification |= q.path("id").asLong() == id;
+        }
+        return answer && qualification;
+    }
+
+    // ------------------------------------------------------------------ the single table
+
+    void singleTable() throws Exception {
+        ObjectNode single = results.putObject("single");
+        Path config = root.resolve("bench/config/single.yaml");
+        long e = o.employees();
+        List<Map.Entry<String, JsonNode>> finalDocs;
+        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, null)) {
+            mosaic.memory().phase("initial");
+            long start = System.nanoTime();
+            awaitMosaic(mosaic, "bench-flat", e, 1800);
+            single.set("mosaicInitial", load(seconds(start), e, e));
+            mosaic.memory().phase("burst");
+            single.set("mosaicStream", codeBurst("bench-flat", 2, e));
+            ObjectNode mem = single.putObject("mosaicMemory");
+            mem.put("peakRssBytes", mosaic.memory().peakRss());
+            mem.put("peakHeapBytes", mosaic.memory().peakHeap());
+            mem.put("burstRssBytes", mosaic.memory().medianRss("burst"));
+            LOG.info("single table: {}", single);
+            finalDocs = es.export("bench-flat");
+        }
+        single.set("sink", sinkLimit(finalDocs, "bench-sink-flat", template("bench/mappings/employees-flat.index.json")));
+        finalDocs = null;
+        single.set("source", sourceLimit(config, "noopflat", false));
+        single.set("naive", naive(config));
+        if (o.flink()) {
+            single.set("flink", FlinkPeerRun.runAll(this));
+        }
+    }
+
+    /** {@code rounds} rounds of code updates over {@code rows} employees, timed until the last round is searchable in {@code index}. */
+    ObjectNode codeBurst(String index, int rounds, long rows) throws Exception {
+        long start = System.nanoTime();
+        long events = 0;
+        for (int i = 0; i < rounds; i++) {
+            events += w.codeRound(++round, rows);
+        }
+        double written = seconds(start);
+        final int last = round;
+        awaitCount(es, index, Map.of("prefix", Map.of("code", Workload.codePrefix(last))), rows, 1800);
+        double s = seconds(start);
+        ObjectNode n = Es.JSON.createObjectNode();
+        n.put("events", events);
+        n.put("writeSeconds", written);
+        n.put("seconds", s);
+        n.put("eventsPerSecond", events / s);
+        return n;
+    }
+
+    ObjectNode naive(Path config) throws Exception {
+        String index = "bench-naive";
+        es.deleteIndices(index);
+        es.createIndex(index, template("bench/mappings/employees-flat.index.json"));
+        try (DebeziumReference ref = new DebeziumReference(DebeziumReference.Kind.NAIVE, config, "naive", "no_data", es, index, work)) {
+            ref.start();
+            awaitSlotActive("bench_naive_admin");
+            ObjectNode n = codeBurst(index, 1, o.naiveEvents());
+            LOG.info("naive: {}", n);
+            return n;
+        } finally {
+            db.dropSlots("bench_naive");
+            es.deleteIndices(index);
+        }
+    }
+
+    // ------------------------------------------------------------------ references
+
+    ObjectNode sinkLimit(List<Map.Entry<String, JsonNode>> docs, String index, JsonNode template) throws Exception {
+        SinkLimit.Result best = null;
+        ArrayNodeBuilder tries = new ArrayNodeBuilder(Es.JSON.createArrayNode());
+        for (int[] setting : new int[][]{{1000, 1}, {1000, 2}, {5000, 2}}) {
+            SinkLimit.Result r = SinkLimit.run(es, docs, index, template, setting[0], setting[1]);
+            LOG.info("sink limit {}: {}", index, r);
+            tries.add(Es.JSON.valueToTree(r));
+            if (best == null || r.docsPerSecond() > best.docsPerSecond()) {
+                best = r;
+            }
+        }
+        ObjectNode n = Es.JSON.valueToTree(best);
+        n.set("tries", tries.array);
+        return n;
+    }
+
+    ObjectNode sourceLimit(Path config, String tag, boolean full) throws Exception {
+        ObjectNode n = Es.JSON.createObjectNode();
+        long rows = full ? mappedRows() : o.employees();
+        try (DebeziumReference ref = new DebeziumReference(DebeziumReference.Kind.NOOP, config, tag, "initial", es, null, work)) {
+            long start = System.nanoTime();
+            ref.start();
+            await("the no-op snapshot", () -> ref.changes() >= rows, 1800);
+            double s = (ref.lastChangeNanos() - start) / 1e9;
+            n.set("initial", load(s, rows, -1));
+            Thread.sleep(3000); // the engine switches from the snapshot to the stream
+            long before = ref.changes();
+            long t0 = System.nanoTime();
+            long events;
+            if (full) {
+                long[] changed = w.mixedBurst(++round, o.burst());
+                events = changed[0] + changed[1] + changed[2];
+            } else {
+                events = w.codeRound(++round, o.employees()) + w.codeRound(++round, o.employees());
+            }
+            final long expected = before + events;
+            await("the no-op stream", () -> ref.changes() >= expected, 1800);
+            double st = (ref.lastChangeNanos() - t0) / 1e9;
+            ObjectNode stream = n.putObject("stream");
+            stream.put("events", events);
+            stream.put("seconds", st);
+            stream.put("eventsPerSecond", events / st);
+            LOG.info("source limit {}: {}", tag, n);
+        } finally {
+            db.dropSlots("bench_" + tag);
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    void awaitMosaic(MosaicUnderTest mosaic, String index, long docs, int timeoutSeconds) throws Exception {
+        await("Mosaic's initial load of " + index, () -> mosaic.ready() && es.count(index, null) >= docs, timeoutSeconds);
+    }
+
+    void awaitSlotActive(String slot) throws Exception {
+        await("slot " + slot, () -> {
+            try (Connection c = db.dbs.openPgServer(); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active")) {
+                r.next();
+                return r.getLong(1) > 0;
+            }
+        }, 120);
+        Thread.sleep(2000);
+    }
+
+    static void awaitCount(Es es, String index, Object query, long expected, int timeoutSeconds) throws Exception {
+        await(index + " to hold " + expected + " documents", () -> es.count(index, query) >= expected, timeoutSeconds);
+    }
+
+    static void await(String what, Check check, int timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (!check.done()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeoutSeconds + " s waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    ObjectNode load(double seconds, long rows, long docs) {
+        ObjectNode n = Es.JSON.createObjectNode();
+        n.put("seconds", seconds);
+        n.put("rows", rows);
+        n.put("rowsPerSecond", rows / seconds);
+        if (docs >= 0) {
+            n.put("docs", docs);
+            n.put("docsPerSecond", docs / seconds);
+        }
+        return n;
+    }
+
+    JsonNode template(String path) throws Exception {
+        return Es.JSON.readTree(root.resolve(path).toFile());
+    }
+
+    static double seconds(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0;
+    }
+
+    /** Appends to a JSON array. */
+    static final class ArrayNodeBuilder {
+        final com.fasterxml.jackson.databind.node.ArrayNode array;
+
+        ArrayNodeBuilder(com.fasterxml.jackson.databind.node.ArrayNode array) {
+            this.array = array;
+        }
+
+        void add(JsonNode n) {
+            array.add(n);
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
