@@ -55,9 +55,26 @@ public final class MappingSet {
         return Collections.unmodifiableSet(columns.getOrDefault(tableId, Set.of()));
     }
 
-    /** The tables captured from one source, in mapping order. */
+    /**
+     * The tables captured from one source: those that serve as lookups first, then the rest, each
+     * group in mapping order. Debezium snapshots tables in this (include-list) order, so lookup rows
+     * are in place before the documents that refer to them arrive: a lookup row snapshotted after
+     * its documents would fan out to every one of them and assemble each a second time.
+     */
     public List<TableRef> tables(String source) {
-        return tables.values().stream().filter(t -> t.source().equals(source)).toList();
+        List<TableRef> out = new ArrayList<>();
+        for (boolean lookups : new boolean[] {true, false}) {
+            for (TableRef t : tables.values()) {
+                if (t.source().equals(source) && isLookup(t.id()) == lookups) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private boolean isLookup(String tableId) {
+        return roles(tableId).stream().anyMatch(r -> r instanceof TableRole.Lookup);
     }
 
     public List<TableRef> allTables() {
