@@ -3,9 +3,6 @@ package io.mosaic.writer;
 import java.util.ArrayList;
 import java.util.List;
 
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 
 /**
  * Sends bulk requests and classifies each item, in the manner of kafka-connect-elasticsearch: items
@@ -23,7 +20,7 @@ public final class BulkWriter {
     }
 
     /** Executes the operations; the outcomes are in the same order, none of them retryable. */
-    public List<BulkOutcome> execute(String what, List<BulkOperation> operations) throws Exception {
+    public List<BulkOutcome> execute(String what, List<BulkAction> operations) throws Exception {
         BulkOutcome[] outcomes = new BulkOutcome[operations.size()];
         if (operations.isEmpty()) {
             return List.of();
@@ -33,18 +30,12 @@ public final class BulkWriter {
             pending.add(i);
         }
         retry.call(what, () -> {
-            List<BulkOperation> ops = new ArrayList<>(pending.size());
+            List<BulkAction> ops = new ArrayList<>(pending.size());
             pending.forEach(i -> ops.add(operations.get(i)));
-            BulkResponse response = es.bulk(what, ops);
+            List<BulkOutcome> items = es.bulk(what, ops);
             List<Integer> again = new ArrayList<>();
-            List<BulkResponseItem> items = response.items();
             for (int j = 0; j < items.size(); j++) {
-                BulkResponseItem item = items.get(j);
-                BulkOutcome outcome = new BulkOutcome(item.status(),
-                        item.error() == null ? null : item.error().type(),
-                        item.error() == null ? null : item.error().reason(),
-                        item.seqNo() == null ? -1 : item.seqNo(),
-                        item.primaryTerm() == null ? -1 : item.primaryTerm());
+                BulkOutcome outcome = items.get(j);
                 outcomes[pending.get(j)] = outcome;
                 if (outcome.retryable()) {
                     again.add(pending.get(j));

@@ -11,8 +11,6 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import co.elastic.clients.elasticsearch._types.VersionType;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentMapping;
@@ -49,6 +47,8 @@ public final class DocumentWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(DocumentWriter.class);
     private static final int MAX_ROUNDS = 100;
+    /** Documents read, assembled and written per round trip; bounds memory when a lookup fans out widely. */
+    static final int CHUNK = 1000;
 
     private final ElasticsearchGateway es;
     private final BulkWriter bulk;
@@ -113,13 +113,12 @@ public final class DocumentWriter {
             latest.remove(key); // keeps the map in the order of the last change per key
             latest.put(key, r.change());
         }
-        List<BulkOperation> ops = new ArrayList<>();
+        List<BulkAction> ops = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         for (Map.Entry<String, RowChange> e : latest.entrySet()) {
             RowChange c = e.getValue();
             if (c.op() == RowChange.Op.DELETE) {
-                ops.add(BulkOperation.of(b -> b.delete(d -> d.index(m.alias()).id(e.getKey())
-                        .version(c.version()).versionType(VersionType.ExternalGte))));
+                ops.add(BulkAction.delete(m.alias(), e.getKey(), c.version(), BulkAction.VersionGuard.EXTERNAL_GTE));
             } else {
                 Map<String, Object> doc;
                 try {
@@ -129,8 +128,7 @@ public final class DocumentWriter {
                     continue;
                 }
                 doc.put("mosaic", Map.of("source", c.table().source(), "version", c.version()));
-                ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.alias()).id(e.getKey()).document(doc)
-                        .version(c.version()).versionType(VersionType.ExternalGte))));
+                ops.add(BulkAction.index(m.alias(), e.getKey(), doc, c.version(), BulkAction.VersionGuard.EXTERNAL_GTE));
             }
             keys.add(e.getKey());
         }
@@ -181,11 +179,32 @@ public final class DocumentWriter {
             touched.addAll(writeLookups(m, lookupWrites.values()));
         }
 
-        // 2. Assemble every affected document; re-assemble those whose lookups changed meanwhile.
-        Map<String, Assembly> done = new LinkedHashMap<>();
-        Set<String> pending = new LinkedHashSet<>(perRoot.keySet());
-        pending.addAll(touched);
+        // 2. Assemble the affected documents in bounded chunks: a lookup row can fan out to every document.
+        Set<String> all = new LinkedHashSet<>(perRoot.keySet());
+        all.addAll(touched);
         Map<String, ElasticsearchGateway.Doc> lookupCache = new HashMap<>();
+        List<String> chunk = new ArrayList<>(CHUNK);
+        for (String key : all) {
+            chunk.add(key);
+            if (chunk.size() == CHUNK) {
+                assembleAndPublish(m, chunk, perRoot, touched, lookupCache);
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            assembleAndPublish(m, chunk, perRoot, touched, lookupCache);
+        }
+    }
+
+    /**
+     * Assembles the documents of {@code keys}, re-assembling those whose lookups changed meanwhile, and
+     * writes them publicly, versioned by their state's write counter.
+     */
+    private void assembleAndPublish(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot, Set<String> touched,
+                                    Map<String, ElasticsearchGateway.Doc> lookupCache) throws Exception {
+        String stateIndex = m.stateIndex();
+        Map<String, Assembly> done = new LinkedHashMap<>();
+        Set<String> pending = new LinkedHashSet<>(keys);
         for (int round = 0; !pending.isEmpty(); round++) {
             if (round >= MAX_ROUNDS) {
                 throw new RetryableWriteException("documents " + pending + " of " + m.alias()
@@ -220,7 +239,7 @@ public final class DocumentWriter {
         }
 
         // 3. Public documents, versioned by the state's write counter.
-        List<BulkOperation> ops = new ArrayList<>();
+        List<BulkAction> ops = new ArrayList<>();
         List<Assembly> order = new ArrayList<>();
         for (Assembly a : done.values()) {
             String key = a.state().rootKey();
@@ -228,10 +247,9 @@ public final class DocumentWriter {
             if (a.document() != null) {
                 Map<String, Object> doc = a.document();
                 doc.put("mosaic", Map.of("seq", seq));
-                ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.alias()).id(key).document(doc)
-                        .version(seq).versionType(VersionType.External))));
+                ops.add(BulkAction.index(m.alias(), key, doc, seq, BulkAction.VersionGuard.EXTERNAL));
             } else if (a.deletePublic()) {
-                ops.add(BulkOperation.of(b -> b.delete(d -> d.index(m.alias()).id(key).version(seq).versionType(VersionType.External))));
+                ops.add(BulkAction.delete(m.alias(), key, seq, BulkAction.VersionGuard.EXTERNAL));
             } else {
                 continue;
             }
@@ -279,12 +297,11 @@ public final class DocumentWriter {
 
     /** Writes lookup rows and returns the root keys of every document that refers to one that changed. */
     private Set<String> writeLookups(DocumentMapping m, java.util.Collection<LookupWrite> writes) throws Exception {
-        List<BulkOperation> ops = new ArrayList<>();
+        List<BulkAction> ops = new ArrayList<>();
         List<LookupWrite> order = new ArrayList<>(writes);
         for (LookupWrite w : order) {
             Map<String, Object> body = StateCodec.encodeLookup(w.lookup().table().source(), w.lookup().table().id(), w.key(), w.contribution());
-            ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.stateIndex()).id(w.id()).document(body)
-                    .version(w.contribution().version()).versionType(VersionType.ExternalGte))));
+            ops.add(BulkAction.index(m.stateIndex(), w.id(), body, w.contribution().version(), BulkAction.VersionGuard.EXTERNAL_GTE));
         }
         List<BulkOutcome> outcomes = bulk.execute("bulk " + m.stateIndex(), ops);
         tally(m.stateIndex(), "lookup", outcomes, (i, o) -> deadLetter(m, order.get(i).change(), order.get(i).key(),
@@ -367,7 +384,7 @@ public final class DocumentWriter {
         }
         lookupCache.putAll(es.mget(m.stateIndex(), missing));
 
-        List<BulkOperation> ops = new ArrayList<>();
+        List<BulkAction> ops = new ArrayList<>();
         List<Assembly> pendingAssemblies = new ArrayList<>();
         for (DocumentState s : changed.values()) {
             String key = s.rootKey();
@@ -396,10 +413,9 @@ public final class DocumentWriter {
                     : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()
                     .map(c -> c.table().source()).orElse("unknown"));
             if (doc != null && doc.found()) {
-                ops.add(BulkOperation.of(b -> b.index(i -> i.index(m.stateIndex()).id(StateCodec.docId(key)).document(body)
-                        .ifSeqNo(doc.seqNo()).ifPrimaryTerm(doc.primaryTerm()))));
+                ops.add(BulkAction.indexIfUnchanged(m.stateIndex(), StateCodec.docId(key), body, doc.seqNo(), doc.primaryTerm()));
             } else {
-                ops.add(BulkOperation.of(b -> b.create(i -> i.index(m.stateIndex()).id(StateCodec.docId(key)).document(body))));
+                ops.add(BulkAction.create(m.stateIndex(), StateCodec.docId(key), body));
             }
         }
         List<BulkOutcome> outcomes = bulk.execute("bulk " + m.stateIndex(), ops);

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
 import org.apache.http.auth.AuthScope;
 import org.apache.http.auth.UsernamePasswordCredentials;
 import org.apache.http.impl.client.BasicCredentialsProvider;
@@ -28,11 +30,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
 import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
@@ -59,6 +57,8 @@ public final class ElasticsearchGateway implements AutoCloseable {
     private final RestClient rest;
     private final ElasticsearchClient client;
     private final Retry retry;
+    private final WireFormat wire = new WireFormat(JSON);
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
     public ElasticsearchGateway(ElasticsearchConfig config, Retry retry) {
         this.config = config;
@@ -104,34 +104,38 @@ public final class ElasticsearchGateway implements AutoCloseable {
     }
 
     /** Realtime multi-get of raw documents; missing documents come back with {@code found == false}. */
-    @SuppressWarnings("unchecked")
     public Map<String, Doc> mget(String index, Collection<String> ids) throws Exception {
-        Map<String, Doc> out = new LinkedHashMap<>();
         if (ids.isEmpty()) {
-            return out;
+            return new LinkedHashMap<>();
         }
-        List<String> idList = List.copyOf(ids);
-        MgetResponse<Map> response = retry.call("mget " + index, () -> client.mget(m -> m.index(index).ids(idList).realtime(true), Map.class));
-        for (MultiGetResponseItem<Map> item : response.docs()) {
-            if (item.isFailure()) {
-                throw new RetryableWriteException("mget of " + item.failure().id() + " in " + index + " failed: "
-                        + item.failure().error().reason());
+        byte[] body = wire.encodeMget(ids);
+        return retry.call("mget " + index, () -> {
+            Request request = new Request("POST", "/" + index + "/_mget");
+            request.addParameter("realtime", "true");
+            request.addParameter("filter_path", WireFormat.MGET_FILTER_PATH);
+            request.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+            Response response = rest.performRequest(request);
+            try (InputStream in = response.getEntity().getContent()) {
+                return wire.decodeMget(in, index);
             }
-            var r = item.result();
-            if (r.found()) {
-                out.put(r.id(), new Doc(r.id(), true, (Map<String, Object>) r.source(),
-                        r.seqNo() == null ? -1 : r.seqNo(), r.primaryTerm() == null ? -1 : r.primaryTerm(),
-                        r.version() == null ? -1 : r.version()));
-            } else {
-                out.put(r.id(), new Doc(r.id(), false, null, -1, -1, -1));
-            }
-        }
-        return out;
+        });
     }
 
-    /** One bulk request, retried as a whole on connection errors, 429 and 5xx; item results are the caller's. */
-    public BulkResponse bulk(String what, List<BulkOperation> operations) throws Exception {
-        return retry.call(what, () -> client.bulk(b -> b.operations(operations)));
+    /**
+     * One bulk request, retried as a whole on connection errors, 429 and 5xx; the item outcomes, in
+     * order, are the caller's. Written and read by {@link WireFormat} on the low-level client.
+     */
+    public List<BulkOutcome> bulk(String what, List<BulkAction> actions) throws Exception {
+        byte[] body = wire.encodeBulk(actions);
+        return retry.call(what, () -> {
+            Request request = new Request("POST", "/_bulk");
+            request.addParameter("filter_path", WireFormat.FILTER_PATH);
+            request.setEntity(new ByteArrayEntity(body, NDJSON));
+            Response response = rest.performRequest(request);
+            try (InputStream in = response.getEntity().getContent()) {
+                return wire.decodeBulk(in, actions.size());
+            }
+        });
     }
 
     public void refresh(String index) throws Exception {
