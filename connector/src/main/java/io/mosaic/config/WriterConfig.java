@@ -7,7 +7,7 @@ import java.util.List;
 public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize, long maxRowBytes) {
 
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch_size", "the most changes handled in one batch")
-            .withDefault(2048).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
+            .withDefault(1024).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
     static final Setting<Duration> LINGER = Setting.duration("linger", "how long to wait for more changes before a batch is written")
             .withDefault(Duration.ofMillis(100));
     static final Setting<Duration> INITIAL_BACKOFF = Setting.duration("initial_backoff", "the first wait before a failed request is retried")
@@ -16,7 +16,7 @@ public record WriterConfig(int batchSize, Duration linger, Duration initialBacko
             .withDefault(Duration.ofSeconds(30));
     static final Setting<Integer> QUEUE_SIZE = Setting.integer("queue_size",
             "the most changes buffered per source between the database and the writer (bounds memory)")
-            .withDefault(8192).validate(i -> i >= 1, "a positive number");
+            .withDefault(2048).validate(i -> i >= 1, "a positive number");
 
     static final Setting<Integer> MAX_ROW_BYTES = Setting.integer("max_row_bytes",
             "rows whose mapped columns are larger go to the dead letters instead of Elasticsearch (a request over the cluster's "

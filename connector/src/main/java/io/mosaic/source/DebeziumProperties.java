@@ -53,6 +53,8 @@ public final class DebeziumProperties {
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("snapshot.mode", source.snapshotMode());
         p.setProperty("tombstones.on.delete", "false");
+        // Four context headers per record that nothing reads: measurable garbage at thousands of changes/s.
+        p.setProperty("extended.headers.enabled", "false");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("heartbeat.interval.ms", Long.toString(source.heartbeat().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(writer.batchSize()));

@@ -57,7 +57,7 @@ class MosaicConfigTest {
         assertThat(c.sources().get("labor").password()).isEqualTo("debezium");
         assertThat(c.sources().get("labor").type()).isEqualTo(SourceType.MARIADB);
         assertThat(c.writer().linger()).isEqualTo(Duration.ofMillis(50));
-        assertThat(c.writer().batchSize()).isEqualTo(2048);
+        assertThat(c.writer().batchSize()).isEqualTo(1024);
         assertThat(c.sources().keySet()).containsExactly("admin", "labor");
         assertThat(admin.toString()).doesNotContain("s3cret");
     }

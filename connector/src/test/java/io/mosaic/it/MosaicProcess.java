@@ -25,7 +25,7 @@ final class MosaicProcess implements AutoCloseable {
 
     synchronized void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.mosaic.Main", "run", "--config", config.toString()));
+                "-Xmx192m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), "io.mosaic.Main", "run", "--config", config.toString()));
         if (sources != null) {
             cmd.add("--sources");
             cmd.add(String.join(",", sources));
