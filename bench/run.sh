@@ -13,11 +13,12 @@
 #   --seconds S        measured seconds per offered rate (default 20, after 5 s of warm-up)
 #   --rates LIST       offered rates always measured (default 100,1000); steps up to ~90% of the burst throughput follow
 #   --no-flink         skip the Flink CDC peer
+#   --profile          record a JFR profile of each Mosaic run (/var/tmp/mosaic-bench/mosaic-*.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 command -v mvn >/dev/null || { echo "Maven is missing: apt-get install -y maven" >&2; exit 2; }

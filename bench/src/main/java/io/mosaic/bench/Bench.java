@@ -43,7 +43,7 @@ public final class Bench {
     long sourceRows;
 
     /** Command-line options (see bench/run.sh --help). */
-    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly) {
+    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly, boolean profile) {
         static Options parse(String[] args) {
             int employees = 140_000;
             int burst = 100_000;
@@ -52,6 +52,7 @@ public final class Bench {
             List<Integer> rates = List.of(100, 1000);
             boolean flink = true;
             boolean reportOnly = false;
+            boolean profile = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--employees" -> employees = Integer.parseInt(args[++i]);
@@ -61,11 +62,12 @@ public final class Bench {
                     case "--rates" -> rates = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                     case "--no-flink" -> flink = false;
                     case "--report-only" -> reportOnly = true;
+                    case "--profile" -> profile = true;
                     case "--root" -> i++;
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see bench/run.sh --help");
                 }
             }
-            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly);
+            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly, profile);
         }
     }
 
@@ -102,6 +104,15 @@ public final class Bench {
         fullScenario();
         singleTable();
         results.put("finished", java.time.Instant.now().toString());
+    }
+
+    /**
+     * Mosaic's JVM options: the launcher's defaults, plus a JFR recording per run with --profile
+     * (work/&lt;name&gt;.jfr; see docs/bench/analysis.md for how the profiles were read).
+     */
+    String mosaicJavaOpts(String name) {
+        return o.profile() ? "-Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:StartFlightRecording=filename="
+                + work.resolve(name + ".jfr") + ",settings=profile" : null;
     }
 
     private List<String> argsForReport() {
@@ -145,7 +156,7 @@ public final class Bench {
 
     void cleanSlots() throws Exception {
         db.dropSlots("bench_");
-        db.dropSlots("flink");
+        db.dropSlots(FlinkPeerRun.SLOT);
         for (String name : List.of("admin", "motivation")) {
             try (Connection c = name.equals("admin") ? db.admin() : db.motivation(); Statement s = c.createStatement()) {
                 List<String> pubs = new ArrayList<>();
@@ -169,7 +180,7 @@ public final class Bench {
         ObjectNode full = results.putObject("full");
         Path config = root.resolve("bench/config/full.yaml");
         List<Map.Entry<String, JsonNode>> finalDocs;
-        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, null)) {
+        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, mosaicJavaOpts("mosaic-full"))) {
             mosaic.memory().phase("initial");
             long start = System.nanoTime();
             awaitMosaic(mosaic, "employees", o.employees(), 1800);
@@ -178,7 +189,7 @@ public final class Bench {
             LOG.info("full scenario initial load: {} rows, {} documents in {} s", sourceRows, o.employees(), s);
 
             mosaic.memory().phase("burst");
-            full.set("mosaicStream", mixedBurst(() -> sentinelsSeen("employees")));
+            full.set("mosaicStream", mixedBurst(() -> sentinelsSeen("employees"), mosaic.process().pid()));
             LOG.info("full scenario stream: {}", full.get("mosaicStream"));
 
             ArrayNodeBuilder fresh = new ArrayNodeBuilder(full.putArray("freshness"));
@@ -229,8 +240,9 @@ public final class Bench {
         boolean done() throws Exception;
     }
 
-    ObjectNode mixedBurst(Check caughtUp) throws Exception {
+    ObjectNode mixedBurst(Check caughtUp, long pid) throws Exception {
         int r = ++round;
+        Cpu.Mark cpu = Cpu.Mark.of(pid, es);
         long start = System.nanoTime();
         long[] changed = w.mixedBurst(r, o.burst());
         w.sentinels(r);
@@ -243,6 +255,7 @@ public final class Bench {
         n.put("writeSeconds", written);
         n.put("seconds", s);
         n.put("eventsPerSecond", events / s);
+        cpu.putPerChange(n, pid, es, events);
         return n;
     }
 
@@ -275,13 +288,13 @@ public final class Bench {
         Path config = root.resolve("bench/config/single.yaml");
         long e = o.employees();
         List<Map.Entry<String, JsonNode>> finalDocs;
-        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, null)) {
+        try (MosaicUnderTest mosaic = new MosaicUnderTest(root, config, work, 18080, mosaicJavaOpts("mosaic-single"))) {
             mosaic.memory().phase("initial");
             long start = System.nanoTime();
             awaitMosaic(mosaic, "bench-flat", e, 1800);
             single.set("mosaicInitial", load(seconds(start), e, e));
             mosaic.memory().phase("burst");
-            single.set("mosaicStream", codeBurst("bench-flat", 2, e));
+            single.set("mosaicStream", codeBurst("bench-flat", 2, e, mosaic.process().pid()));
             ObjectNode mem = single.putObject("mosaicMemory");
             mem.put("peakRssBytes", mosaic.memory().peakRss());
             mem.put("peakHeapBytes", mosaic.memory().peakHeap());
@@ -299,7 +312,8 @@ public final class Bench {
     }
 
     /** {@code rounds} rounds of code updates over {@code rows} employees, timed until the last round is searchable in {@code index}. */
-    ObjectNode codeBurst(String index, int rounds, long rows) throws Exception {
+    ObjectNode codeBurst(String index, int rounds, long rows, long pid) throws Exception {
+        Cpu.Mark cpu = Cpu.Mark.of(pid, es);
         long start = System.nanoTime();
         long events = 0;
         for (int i = 0; i < rounds; i++) {
@@ -314,6 +328,7 @@ public final class Bench {
         n.put("writeSeconds", written);
         n.put("seconds", s);
         n.put("eventsPerSecond", events / s);
+        cpu.putPerChange(n, pid, es, events);
         return n;
     }
 
@@ -324,7 +339,7 @@ public final class Bench {
         try (DebeziumReference ref = new DebeziumReference(DebeziumReference.Kind.NAIVE, config, "naive", "no_data", es, index, work)) {
             ref.start();
             awaitSlotActive("bench_naive_admin");
-            ObjectNode n = codeBurst(index, 1, o.naiveEvents());
+            ObjectNode n = codeBurst(index, 1, o.naiveEvents(), -1);
             LOG.info("naive: {}", n);
             return n;
         } finally {

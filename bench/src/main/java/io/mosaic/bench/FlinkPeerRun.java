@@ -67,7 +67,7 @@ final class FlinkPeerRun {
             }, 1800);
             n.set("initial", bench.load(Bench.seconds(start), e, e));
             memory.phase("burst");
-            n.set("stream", bench.codeBurst(INDEX, 2, e));
+            n.set("stream", bench.codeBurst(INDEX, 2, e, peer.pid()));
             peer.checkAlive();
             n.put("peakRssBytes", memory.peakRss());
             n.put("burstRssBytes", memory.medianRss("burst"));

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,6 +33,11 @@ public final class Freshness {
 
     private static final int TICKS_PER_SECOND = 50;
     private static final int PROBES_PER_SOURCE_PER_SECOND = 20;
+    /**
+     * Probes change rows of their own, in turn (a row comes round again after 50 s), and the other
+     * changes never touch them: a probe overwritten before it was seen would otherwise count as lost.
+     */
+    private static final int PROBE_ROWS = 1000;
 
     private final Databases db;
     private final Es es;
@@ -158,7 +162,7 @@ public final class Freshness {
                     String value = (probe ? "p" : "f") + source + "-" + perSecond + "-" + sequence;
                     switch (source) {
                         case 0 -> {
-                            long id = 1 + random.nextLong(w.employees);
+                            long id = probe ? probeRow(sequence / probeEvery, w.employees) : fillerRow(random, w.employees);
                             statements[0].setString(1, value);
                             statements[0].setLong(2, id);
                             statements[0].addBatch();
@@ -167,7 +171,7 @@ public final class Freshness {
                             }
                         }
                         case 1 -> {
-                            long id = 1 + random.nextLong(w.answers);
+                            long id = probe ? probeRow(sequence / probeEvery, w.answers) : fillerRow(random, w.answers);
                             double score = (sequence % 99_999) / 100.0;
                             statements[0].setBigDecimal(1, java.math.BigDecimal.valueOf(sequence % 99_999, 2));
                             statements[0].setLong(2, id);
@@ -179,7 +183,7 @@ public final class Freshness {
                         }
                         default -> {
                             if (probe || random.nextBoolean()) {
-                                long id = 1 + random.nextLong(w.qualifications);
+                                long id = probe ? probeRow(sequence / probeEvery, w.qualifications) : fillerRow(random, w.qualifications);
                                 statements[0].setString(1, value);
                                 statements[0].setLong(2, id);
                                 statements[0].addBatch();
@@ -210,6 +214,21 @@ public final class Freshness {
         }
     }
 
+    /** The n-th probe's row: ids 1..PROBE_ROWS in turn (fewer when the table is small). */
+    static long probeRow(long n, long rows) {
+        return 1 + n % probeRows(rows);
+    }
+
+    /** Any row that is not a probe row. */
+    static long fillerRow(SplittableRandom random, long rows) {
+        long p = probeRows(rows);
+        return p + 1 + random.nextLong(rows - p);
+    }
+
+    private static long probeRows(long rows) {
+        return Math.min(PROBE_ROWS, rows / 10);
+    }
+
     private static boolean contains(JsonNode array, String key, long id, Predicate<JsonNode> matches) {
         for (JsonNode e : array) {
             if (e.path(key).asLong() == id) {
@@ -217,9 +236,5 @@ public final class Freshness {
             }
         }
         return false;
-    }
-
-    static String summary(double[] values) {
-        return Arrays.toString(values);
     }
 }

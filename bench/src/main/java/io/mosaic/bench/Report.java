@@ -47,7 +47,7 @@ final class Report {
             md.append("| ").append(k).append(" | ").append(m.path(k).asText()).append(" |\n");
         }
         md.append("\nAll servers (PostgreSQL, MariaDB, Elasticsearch with a 512 MB heap) and the system under test share the machine's ")
-                .append(m.path("cores").asText()).append(" cores. Mosaic runs with its launcher's default JVM options (`-Xmx256m`).\n\n");
+                .append(m.path("cores").asText()).append(" cores. Mosaic runs with its launcher's default JVM options (`-Xmx192m -XX:+UseParallelGC`, `MALLOC_ARENA_MAX=2`) and its default configuration.\n\n");
         JsonNode data = r.path("data");
         md.append("## Data\n\n").append(String.format(Locale.ROOT, "%,d employees; %,d rows in the tables the mapping reads (%s).%n%n",
                 data.path("employees").asLong(), data.path("mappedRows").asLong(), data.path("rows").toString().replace("\"", "")));
@@ -78,6 +78,17 @@ final class Report {
             md.append("| Flink CDC, best tuning (steady: during the burst) | ").append(mb(flink.path("burstRssBytes"))).append(" | ")
                     .append(mb(flink.path("peakRssBytes"))).append(" | | |\n");
         }
+
+        md.append("\n### CPU per streamed change\n\n");
+        md.append("CPU time (user + system) used during the burst, divided by its changes: by the process that applies them, and by Elasticsearch. ")
+                .append("Both share the same two cores with the databases, so together they bound the rate.\n\n");
+        md.append("| stream | process | process µs/change | Elasticsearch µs/change |\n|---|---|---:|---:|\n");
+        cpuRow(md, "single table", "Mosaic", single.path("mosaicStream"));
+        if (!flink.isMissingNode()) {
+            cpuRow(md, "single table", "Flink CDC (best tuning)", flink.path("stream"));
+        }
+        cpuRow(md, "single table", "naive (Elasticsearch only)", single.path("naive"));
+        cpuRow(md, "full scenario", "Mosaic", full.path("mosaicStream"));
 
         md.append("\n### Freshness (full scenario, commit to searchable, refresh interval 1 s)\n\n");
         md.append("![latency against offered rate](bench/latency.png)\n\n");
@@ -149,6 +160,15 @@ final class Report {
                 .append(sink == null ? "" : pct(ratio(mosaic, sink))).append(" | ")
                 .append(flink == null ? "" : times(ratio(mosaic, flink))).append(" | ")
                 .append(naive == null ? "" : times(ratio(mosaic, naive))).append(" |\n");
+    }
+
+    private static void cpuRow(StringBuilder md, String stream, String process, JsonNode n) {
+        if (n.isMissingNode()) {
+            return;
+        }
+        md.append("| ").append(stream).append(" | ").append(process).append(" | ")
+                .append(n.has("cpuMicrosPerChange") ? String.format(Locale.ROOT, "%.0f", n.path("cpuMicrosPerChange").asDouble()) : "–").append(" | ")
+                .append(n.has("esCpuMicrosPerChange") ? String.format(Locale.ROOT, "%.0f", n.path("esCpuMicrosPerChange").asDouble()) : "–").append(" |\n");
     }
 
     private static void target(StringBuilder md, String target, String measured, boolean met) {

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Before/after, side by side in one run: builds two revisions of Mosaic (git worktrees under
+# /var/tmp/mosaic-bench/ab) and measures both, alternately, on the same rows: the single-table stream
+# (rounds of UPDATE over every employee) and the three-source stream (a mixed burst per round), with
+# Mosaic's and Elasticsearch's CPU per change and Mosaic's RSS. Used for docs/bench/analysis.md.
+#
+#   bench/ab.sh [--before REV] [--after REV] [--employees N] [--rounds R] [--repeat K] [--profile]
+#
+#   --before REV    default: the commit before the benchmark-driven changes (02c5e7f)
+#   --after REV     default: the working tree (uncommitted changes included)
+#   --employees N   scenario size (default 20000: about 146,000 source rows)
+#   --rounds R      measured rounds per stream (default 3; one more round warms up first)
+#   --repeat K      how many times each build is measured, alternating (default 2)
+#   --profile       a JFR recording of every run, next to its log
+#   --before-java-opts OPTS   JVM options for the before build only (e.g. -Xmx1g where it needs more heap)
+# Each build runs with its own launcher's default JVM options unless MOSAIC_JAVA_OPTS is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+before=02c5e7f; after=WORKTREE; employees=20000; rounds=3; repeat=2; profile=""; before_opts=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --before) before="$2"; shift 2 ;;
+    --after) after="$2"; shift 2 ;;
+    --employees) employees="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    --profile) profile=1; shift ;;
+    --before-java-opts) before_opts="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1; see bench/ab.sh --help" >&2; exit 2 ;;
+  esac
+done
+work=/var/tmp/mosaic-bench/ab
+mkdir -p "$work"
+es=http://127.0.0.1:19200
+export PGPASSWORD=postgres
+pg() { psql -qtA -h 127.0.0.1 -p 15432 -U postgres -d "$1" -c "$2"; }
+maria() { mariadb -h 127.0.0.1 -P 13306 -u mosaic -pmosaic labor; }
+
+bash deploy/local/services.sh start all >/dev/null
+build() { # $1 name, $2 rev -> prints the launcher path
+  local dir="$work/$1"
+  if [[ "$2" == WORKTREE ]]; then
+    mvn -B -ntp -q -Dmaven.test.skip=true package -pl connector >&2
+    echo "$root/connector/target/bin/mosaic"; return
+  fi
+  rm -rf "$dir"; git worktree prune
+  git worktree add -f --detach "$dir" "$2" >&2
+  (cd "$dir" && mvn -B -ntp -q -Dmaven.test.skip=true package -pl connector >&2)
+  echo "$dir/connector/target/bin/mosaic"
+}
+bin_before=$(build before "$before")
+bin_after=$(build after "$after")
+
+"$bin_after" scenario setup --employees "$employees" >/dev/null
+
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+espid=$(pgrep -f org.elasticsearch.bootstrap.Elasticsearch | head -1)
+
+reset() {
+  for db in admin motivation; do
+    pg "$db" "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name like 'bench_mosaic%' and database='$db'" >/dev/null
+    pg "$db" "do \$\$ declare p text; begin for p in select pubname from pg_publication where pubname like 'bench_mosaic%' loop execute 'drop publication '||p; end loop; end \$\$" >/dev/null
+  done
+  for i in $(curl -s "$es/_cat/indices?h=index" | grep -E '^(employees|mosaic-|bench-flat)'); do curl -s -XDELETE "$es/$i" >/dev/null; done
+  rm -rf "$work/state"; mkdir -p "$work/state"
+}
+
+start() { # $1 launcher, $2 config, $3 log, $4 JVM options or "" -> sets MP (pid)
+  local opts="${4:-${MOSAIC_JAVA_OPTS:-}}"
+  if [[ -n "$profile" ]]; then
+    opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
+  fi
+  env MOSAIC_STATE_DIR="$work/state" MOSAIC_HTTP_PORT=18080 ${opts:+"MOSAIC_JAVA_OPTS=$opts"} "$1" run --config "$2" >"$3" 2>&1 &
+  MP=$! # the launcher execs java: this is the JVM
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18080/health/ready) == 200 ]]; do
+    sleep 0.5; kill -0 "$MP" 2>/dev/null || { echo "Mosaic died, see $3" >&2; tail -5 "$3" >&2; exit 1; }
+  done
+  MJ=$MP
+}
+
+stop() { kill "$MP" 2>/dev/null || true; wait "$MP" 2>/dev/null || true; }
+
+count() { curl -s "$es/$1/_count" -H 'content-type: application/json' -d "$2" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
+
+# one round of the single-table stream: every employee's code, in 5,000-row transactions
+chunks="0..(($employees-1)/5000)"
+upto="least((i+1)*5000, $employees)"
+single_round() {
+  pg admin "do \$\$ declare i int; begin for i in $chunks loop update employees set code='$1-'||id where id > i*5000 and id <= $upto; commit; end loop; end \$\$"
+  until [[ "$(count bench-flat "{\"query\":{\"prefix\":{\"code\":\"$1-\"}}}")" -ge "$employees" ]]; do sleep 0.1; done
+}
+
+# one round of the mixed stream: every employee (admin), as many survey answers and qualifications, then sentinels
+mixed_round() {
+  local n=$employees score
+  score=$(printf '%d.%02d' $((RANDOM % 90 + 1)) $((RANDOM % 89 + 11)))
+  pg admin "do \$\$ declare i int; begin for i in $chunks loop update employees set given_name_kana='$1-'||id where id > i*5000 and id <= $upto; commit; end loop; end \$\$" &
+  pg motivation "do \$\$ declare i int; begin for i in $chunks loop update survey_answers set score=mod(score+1,100) where id > i*5000 and id <= $upto; commit; end loop; end \$\$" &
+  (for i in $(seq 0 $(((n-1)/5000))); do echo "update qualifications set name=concat('$1-', id) where id > $((i*5000)) and id <= $(( (i+1)*5000 < n ? (i+1)*5000 : n ));"; done) | maria &
+  wait
+  # one sentinel per source, after its burst: each source is applied in commit order
+  pg admin "update employees set code='$1' where id=1"
+  pg motivation "update survey_answers set score=$score where id=(select min(id) from survey_answers where employee_id=1)"
+  echo "update qualifications set name='$1' where id=(select id from (select min(id) id from qualifications where employee_id=1) x);" | maria
+  until curl -s "$es/employees/_doc/1" | tr -d ' ' | grep -q "\"code\":\"$1\".*\"score\":$score,.*\"name\":\"$1\""; do sleep 0.1; done
+}
+
+events_single=$employees
+events_mixed=$(( employees + $(pg motivation "select count(*) from survey_answers where id <= $employees") + $(echo "select count(*) from qualifications where id <= $employees;" | maria | tail -1) ))
+
+measure() { # $1 build name, $2 launcher, $3 stream (single|mixed), $4 repeat index
+  local config events tag
+  if [[ "$3" == single ]]; then config="$root/bench/config/single.yaml"; events=$events_single; else config="$root/bench/config/full.yaml"; events=$events_mixed; fi
+  reset
+  local log="$work/$1-$3-$4.log"
+  local t0; t0=$(date +%s.%N)
+  start "$2" "$config" "$log" "$([[ "$1" == before ]] && echo "$before_opts")"
+  local ready; ready=$(echo "$(date +%s.%N) - $t0" | bc)
+  "${3}_round" "w$1$4$RANDOM" # warm-up
+  local m0 e0 s0; m0=$(cpu "$MJ"); e0=$(cpu "$espid"); s0=$(date +%s.%N)
+  for r in $(seq 1 "$rounds"); do "${3}_round" "m$1$4r$r$RANDOM"; done
+  local s1 m1 e1; s1=$(date +%s.%N); m1=$(cpu "$MJ"); e1=$(cpu "$espid")
+  local rss; rss=$(( $(awk '/VmRSS/ {print $2}' "/proc/$MJ/status") / 1024 ))
+  stop
+  local total=$(( events * rounds ))
+  printf '| %s | %s | %d | %.0f | %.0f | %.0f | %d | %.1f |\n' "$1" "$3" "$total" \
+    "$(echo "$total / ($s1 - $s0)" | bc -l)" "$(echo "($m1 - $m0) * 10000 / $total" | bc -l)" \
+    "$(echo "($e1 - $e0) * 10000 / $total" | bc -l)" "$rss" "$ready"
+}
+
+echo "| build | stream | changes | changes/s | Mosaic CPU µs/change | Elasticsearch CPU µs/change | Mosaic RSS MB | start to ready s |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+for k in $(seq 1 "$repeat"); do
+  for s in single mixed; do
+    measure before "$bin_before" "$s" "$k"
+    measure after "$bin_after" "$s" "$k"
+  done
+done
+echo
+echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round; $(date -u +%FT%TZ)"
