@@ -207,7 +207,13 @@ public final class ElasticsearchGateway implements AutoCloseable {
      * exists; returns whether it was created.
      */
     public boolean createIndex(String index, Map<String, Object> mappings) throws Exception {
-        Map<String, Object> settings = Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1"));
+        return createIndex(index, mappings, Map.of());
+    }
+
+    /** As {@link #createIndex(String, Map)}, with further index settings (such as {@code refresh_interval}). */
+    public boolean createIndex(String index, Map<String, Object> mappings, Map<String, Object> indexSettings) throws Exception {
+        Map<String, Object> settings = new LinkedHashMap<>(Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1"));
+        settings.putAll(indexSettings);
         return !Integer.valueOf(400).equals(send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400).get("status"));
     }
 

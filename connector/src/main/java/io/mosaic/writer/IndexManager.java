@@ -89,8 +89,14 @@ public final class IndexManager {
                         Map.entry("root", Map.of("type", "object", "enabled", false)),
                         Map.entry("children", Map.of("type", "object", "enabled", false)),
                         Map.entry("row", Map.of("type", "object", "enabled", false))));
-        if (es.createIndex(index, mappings)) {
+        // No periodic refresh: the state is read by id (realtime) and searched only by the fan-out and the
+        // snapshot sweep, which refresh first. A refresh a second made a small segment a second, and
+        // merging them was the largest single cost of the three-source stream in Elasticsearch.
+        Map<String, Object> settings = Map.of("refresh_interval", "-1");
+        if (es.createIndex(index, mappings, settings)) {
             LOG.info("state index {} created", index);
+        } else {
+            es.send("PUT", "/" + index + "/_settings", Map.of("index", settings));
         }
     }
 }
