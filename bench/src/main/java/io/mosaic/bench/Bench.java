@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -192,7 +191,7 @@ public final class Bench {
             full.set("mosaicStream", mixedBurst(() -> sentinelsSeen("employees"), mosaic.process().pid()));
             LOG.info("full scenario stream: {}", full.get("mosaicStream"));
 
-            ArrayNodeBuilder fresh = new ArrayNodeBuilder(full.putArray("freshness"));
+            com.fasterxml.jackson.databind.node.ArrayNode fresh = full.putArray("freshness");
             Freshness freshness = new Freshness(db, es, "employees", w);
             double max = full.get("mosaicStream").get("eventsPerSecond").asDouble();
             for (int rate : rates(max)) {
@@ -250,11 +249,16 @@ public final class Bench {
         await("the mixed burst", caughtUp, 1800);
         double s = seconds(start);
         long events = changed[0] + changed[1] + changed[2] + 3;
+        return burst(events, written, s, cpu, pid);
+    }
+
+    /** A burst's outcome: its changes, how long writing them and seeing them took, and the CPU each change cost. */
+    private ObjectNode burst(long events, double writeSeconds, double seconds, Cpu.Mark cpu, long pid) {
         ObjectNode n = Es.JSON.createObjectNode();
         n.put("events", events);
-        n.put("writeSeconds", written);
-        n.put("seconds", s);
-        n.put("eventsPerSecond", events / s);
+        n.put("writeSeconds", writeSeconds);
+        n.put("seconds", seconds);
+        n.put("eventsPerSecond", events / seconds);
         cpu.putPerChange(n, pid, es, events);
         return n;
     }
@@ -323,13 +327,7 @@ public final class Bench {
         final int last = round;
         awaitCount(es, index, Map.of("prefix", Map.of("code", Workload.codePrefix(last))), rows, 1800);
         double s = seconds(start);
-        ObjectNode n = Es.JSON.createObjectNode();
-        n.put("events", events);
-        n.put("writeSeconds", written);
-        n.put("seconds", s);
-        n.put("eventsPerSecond", events / s);
-        cpu.putPerChange(n, pid, es, events);
-        return n;
+        return burst(events, written, s, cpu, pid);
     }
 
     ObjectNode naive(Path config) throws Exception {
@@ -352,7 +350,7 @@ public final class Bench {
 
     ObjectNode sinkLimit(List<Map.Entry<String, JsonNode>> docs, String index, JsonNode template) throws Exception {
         SinkLimit.Result best = null;
-        ArrayNodeBuilder tries = new ArrayNodeBuilder(Es.JSON.createArrayNode());
+        com.fasterxml.jackson.databind.node.ArrayNode tries = Es.JSON.createArrayNode();
         for (int[] setting : new int[][]{{1000, 1}, {1000, 2}, {5000, 2}}) {
             SinkLimit.Result r = SinkLimit.run(es, docs, index, template, setting[0], setting[1]);
             LOG.info("sink limit {}: {}", index, r);
@@ -362,7 +360,7 @@ public final class Bench {
             }
         }
         ObjectNode n = Es.JSON.valueToTree(best);
-        n.set("tries", tries.array);
+        n.set("tries", tries);
         return n;
     }
 
@@ -377,6 +375,9 @@ public final class Bench {
             n.set("initial", load(s, rows, -1));
             Thread.sleep(3000); // the engine switches from the snapshot to the stream
             long before = ref.changes();
+            // the engine runs in this JVM: its CPU (with the load generator's, which is small) is Debezium's
+            long self = ProcessHandle.current().pid();
+            Cpu.Mark cpu = Cpu.Mark.of(self, es);
             long t0 = System.nanoTime();
             long events;
             if (full) {
@@ -392,6 +393,7 @@ public final class Bench {
             stream.put("events", events);
             stream.put("seconds", st);
             stream.put("eventsPerSecond", events / st);
+            cpu.putPerChange(stream, self, es, events);
             LOG.info("source limit {}: {}", tag, n);
         } finally {
             db.dropSlots("bench_" + tag);
@@ -448,26 +450,5 @@ public final class Bench {
 
     static double seconds(long startNanos) {
         return Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0;
-    }
-
-    /** Appends to a JSON array. */
-    static final class ArrayNodeBuilder {
-        final com.fasterxml.jackson.databind.node.ArrayNode array;
-
-        ArrayNodeBuilder(com.fasterxml.jackson.databind.node.ArrayNode array) {
-            this.array = array;
-        }
-
-        void add(JsonNode n) {
-            array.add(n);
-        }
-    }
-
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 }

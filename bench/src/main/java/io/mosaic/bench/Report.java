@@ -88,7 +88,11 @@ final class Report {
             cpuRow(md, "single table", "Flink CDC (best tuning)", flink.path("stream"));
         }
         cpuRow(md, "single table", "naive (Elasticsearch only)", single.path("naive"));
+        cpuRow(md, "single table", "sink limit (Elasticsearch only, per document)", single.path("sink"));
+        cpuRow(md, "single table", "source limit: Debezium with a no-op consumer (bench JVM)", single.path("source").path("stream"));
         cpuRow(md, "full scenario", "Mosaic", full.path("mosaicStream"));
+        cpuRow(md, "full scenario", "sink limit (Elasticsearch only, per document)", full.path("sink"));
+        cpuRow(md, "full scenario", "source limit: Debezium with a no-op consumer (bench JVM)", full.path("source").path("stream"));
 
         md.append("\n### Freshness (full scenario, commit to searchable, refresh interval 1 s)\n\n");
         md.append("![latency against offered rate](bench/latency.png)\n\n");

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class SinkLimit {
 
     /** Documents per second, and the settings that gave them. */
-    public record Result(int docs, double docsPerSecond, int bulkSize, int threads) {
+    /** @param esCpuMicrosPerChange Elasticsearch's CPU per document (named like the streams' for the report) */
+    public record Result(int docs, double docsPerSecond, int bulkSize, int threads, double esCpuMicrosPerChange) {
     }
 
     private SinkLimit() {
@@ -43,6 +44,7 @@ public final class SinkLimit {
             bodies.add(b.toString());
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long esCpu = Cpu.elasticsearchMillis(es);
         long start = System.nanoTime();
         try {
             List<Future<Integer>> results = new ArrayList<>();
@@ -59,7 +61,8 @@ public final class SinkLimit {
         }
         Bench.awaitCount(es, index, null, docs.size(), 120);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double esMicros = (Cpu.elasticsearchMillis(es) - esCpu) * 1000.0 / docs.size();
         es.deleteIndices(index);
-        return new Result(docs.size(), docs.size() / seconds, bulkSize, threads);
+        return new Result(docs.size(), docs.size() / seconds, bulkSize, threads, esMicros);
     }
 }
