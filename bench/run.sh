@@ -2,7 +2,7 @@
 # The whole benchmark in one command: builds Mosaic, the benchmark and the Flink CDC peer, starts the
 # local services (deploy/local/services.sh), RESETS the scenario databases (admin, motivation, labor)
 # and the Elasticsearch indices, measures, and writes docs/BENCHMARKS.md, docs/bench/latency.png and
-# docs/bench/results.json. About 30 minutes on a 2-core machine with the defaults.
+# docs/bench/results.json. About 10 minutes on a 2-core machine with the defaults (8 measured here).
 #
 #   bench/run.sh [--employees N] [--burst N] [--naive-events N] [--seconds S] [--rates 100,1000] [--no-flink]
 #   bench/run.sh --report-only        # re-render the document and plot from docs/bench/results.json

@@ -213,7 +213,7 @@ public final class Bench {
             mem.put("initialPeakRssBytes", mosaic.memory().maxRss("initial"));
             mem.put("steadyRssBytes", mosaic.memory().medianRss("rate-1000"));
             mem.put("steadyHeapBytes", mosaic.memory().medianHeap("rate-1000"));
-            finalDocs = es.export("employees");
+            finalDocs = exportAll("employees", o.employees());
         }
         full.set("sink", sinkLimit(finalDocs, "bench-sink-full", template("mappings/employees.index.json")));
         finalDocs = null;
@@ -304,7 +304,7 @@ public final class Bench {
             mem.put("peakHeapBytes", mosaic.memory().peakHeap());
             mem.put("burstRssBytes", mosaic.memory().medianRss("burst"));
             LOG.info("single table: {}", single);
-            finalDocs = es.export("bench-flat");
+            finalDocs = exportAll("bench-flat", e);
         }
         single.set("sink", sinkLimit(finalDocs, "bench-sink-flat", template("bench/mappings/employees-flat.index.json")));
         finalDocs = null;
@@ -402,6 +402,15 @@ public final class Bench {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The final documents, for the sink limit; all of them, or the comparison would not be on the same rows. */
+    List<Map.Entry<String, JsonNode>> exportAll(String index, long expected) throws Exception {
+        List<Map.Entry<String, JsonNode>> docs = es.export(index);
+        if (docs.size() != expected) {
+            throw new IllegalStateException("exported " + docs.size() + " documents from " + index + ", expected " + expected);
+        }
+        return docs;
+    }
 
     void awaitMosaic(MosaicUnderTest mosaic, String index, long docs, int timeoutSeconds) throws Exception {
         await("Mosaic's initial load of " + index, () -> mosaic.ready() && es.count(index, null) >= docs, timeoutSeconds);
