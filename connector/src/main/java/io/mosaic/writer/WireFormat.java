@@ -73,25 +73,12 @@ public final class WireFormat {
     /** Reads a bulk response; the outcomes are in request order. */
     public List<BulkOutcome> decodeBulk(InputStream in, int expected) throws IOException {
         List<BulkOutcome> out = new ArrayList<>(expected);
-        try (JsonParser p = json.getFactory().createParser(in)) {
-            expect(p.nextToken(), JsonToken.START_OBJECT, "the response");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if (!"items".equals(field)) {
-                    p.skipChildren();
-                    continue;
-                }
-                expect(p.currentToken(), JsonToken.START_ARRAY, "items");
-                while (p.nextToken() == JsonToken.START_OBJECT) {
-                    p.nextToken(); // the action name
-                    p.nextToken();
-                    expect(p.currentToken(), JsonToken.START_OBJECT, "an item");
-                    out.add(item(p));
-                    p.nextToken(); // the item's end
-                }
-            }
-        }
+        eachObjectOf(in, "items", p -> {
+            p.nextToken(); // the action name
+            expect(p.nextToken(), JsonToken.START_OBJECT, "an item");
+            out.add(item(p));
+            p.nextToken(); // the item's end
+        });
         if (out.size() != expected) {
             throw new IOException("the bulk response has " + out.size() + " item(s) for " + expected + " action(s)");
         }
@@ -124,47 +111,35 @@ public final class WireFormat {
     @SuppressWarnings("unchecked")
     public Map<String, ElasticsearchGateway.Doc> decodeMget(InputStream in, String index) throws IOException {
         Map<String, ElasticsearchGateway.Doc> out = new LinkedHashMap<>();
-        try (JsonParser p = json.getFactory().createParser(in)) {
-            expect(p.nextToken(), JsonToken.START_OBJECT, "the response");
+        eachObjectOf(in, "docs", p -> {
+            String id = null;
+            boolean found = false;
+            Map<String, Object> source = null;
+            Object error = null;
+            long seqNo = -1;
+            long primaryTerm = -1;
+            long version = -1;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
+                String f = p.currentName();
                 p.nextToken();
-                if (!"docs".equals(field)) {
-                    p.skipChildren();
-                    continue;
-                }
-                expect(p.currentToken(), JsonToken.START_ARRAY, "docs");
-                while (p.nextToken() == JsonToken.START_OBJECT) {
-                    String id = null;
-                    boolean found = false;
-                    Map<String, Object> source = null;
-                    Object error = null;
-                    long seqNo = -1;
-                    long primaryTerm = -1;
-                    long version = -1;
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String f = p.currentName();
-                        p.nextToken();
-                        switch (f) {
-                            case "_id" -> id = p.getText();
-                            case "found" -> found = p.getBooleanValue();
-                            case "_seq_no" -> seqNo = p.getLongValue();
-                            case "_primary_term" -> primaryTerm = p.getLongValue();
-                            case "_version" -> version = p.getLongValue();
-                            case "_source" -> source = (Map<String, Object>) JsonTree.read(p);
-                            case "error" -> error = JsonTree.read(p);
-                            default -> p.skipChildren();
-                        }
-                    }
-                    if (error != null) {
-                        Object reason = error instanceof Map<?, ?> m ? m.get("reason") : error;
-                        throw new RetryableWriteException("mget of " + id + " in " + index + " failed: " + reason);
-                    }
-                    out.put(id, found ? new ElasticsearchGateway.Doc(id, true, source, seqNo, primaryTerm, version)
-                            : new ElasticsearchGateway.Doc(id, false, null, -1, -1, -1));
+                switch (f) {
+                    case "_id" -> id = p.getText();
+                    case "found" -> found = p.getBooleanValue();
+                    case "_seq_no" -> seqNo = p.getLongValue();
+                    case "_primary_term" -> primaryTerm = p.getLongValue();
+                    case "_version" -> version = p.getLongValue();
+                    case "_source" -> source = (Map<String, Object>) JsonTree.read(p);
+                    case "error" -> error = JsonTree.read(p);
+                    default -> p.skipChildren();
                 }
             }
-        }
+            if (error != null) {
+                Object reason = error instanceof Map<?, ?> m ? m.get("reason") : error;
+                throw new RetryableWriteException("mget of " + id + " in " + index + " failed: " + reason);
+            }
+            out.put(id, found ? new ElasticsearchGateway.Doc(id, true, source, seqNo, primaryTerm, version)
+                    : new ElasticsearchGateway.Doc(id, false, null, -1, -1, -1));
+        });
         return out;
     }
 
@@ -202,6 +177,32 @@ public final class WireFormat {
             }
         }
         return new BulkOutcome(status, type, reason, seqNo, primaryTerm);
+    }
+
+    /** Reads one object of a response's array. */
+    @FunctionalInterface
+    private interface ObjectReader {
+        /** Called with the parser on the object's start; returns with it on the object's end. */
+        void read(JsonParser p) throws IOException;
+    }
+
+    /** Hands each object of the top-level array {@code field} to {@code reader}, skipping every other field. */
+    private void eachObjectOf(InputStream in, String field, ObjectReader reader) throws IOException {
+        try (JsonParser p = json.getFactory().createParser(in)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, "the response");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (!field.equals(name)) {
+                    p.skipChildren();
+                    continue;
+                }
+                expect(p.currentToken(), JsonToken.START_ARRAY, field);
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    reader.read(p);
+                }
+            }
+        }
     }
 
     private static void expect(JsonToken actual, JsonToken wanted, String what) throws IOException {
