@@ -4,7 +4,8 @@
 # (rounds of UPDATE over every employee) and the three-source stream (a mixed burst per round), with
 # Mosaic's and Elasticsearch's CPU per change and Mosaic's RSS. Used for docs/bench/analysis.md.
 #
-#   bench/ab.sh [--before REV] [--after REV] [--employees N] [--rounds R] [--repeat K] [--profile]
+#   bench/ab.sh [--before REV] [--after REV] [--employees N] [--rounds R] [--repeat K] [--streams LIST]
+#               [--before-java-opts OPTS] [--profile]
 #
 #   --before REV    default: the commit before the benchmark-driven changes (02c5e7f)
 #   --after REV     default: the working tree (uncommitted changes included)
@@ -29,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --profile) profile=1; shift ;;
     --before-java-opts) before_opts="$2"; shift 2 ;;
     --streams) streams="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1; see bench/ab.sh --help" >&2; exit 2 ;;
   esac
 done

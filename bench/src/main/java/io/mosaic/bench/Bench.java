@@ -42,31 +42,66 @@ public final class Bench {
     long sourceRows;
 
     /** Command-line options (see bench/run.sh --help). */
-    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly, boolean profile) {
+    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly, boolean profile,
+                   Path out) {
+        static final Options DEFAULTS = new Options(140_000, 100_000, 20_000, 20, List.of(100, 1000), true, false, false, null);
+
         static Options parse(String[] args) {
-            int employees = 140_000;
-            int burst = 100_000;
-            int naive = 20_000;
-            int seconds = 20;
-            List<Integer> rates = List.of(100, 1000);
+            Options d = DEFAULTS;
+            int employees = d.employees;
+            int burst = d.burst;
+            int naive = d.naiveEvents;
+            int seconds = d.seconds;
+            List<Integer> rates = d.rates;
             boolean flink = true;
             boolean reportOnly = false;
             boolean profile = false;
+            Path out = null;
             for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--employees" -> employees = Integer.parseInt(args[++i]);
-                    case "--burst" -> burst = Integer.parseInt(args[++i]);
-                    case "--naive-events" -> naive = Integer.parseInt(args[++i]);
-                    case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                    case "--rates" -> rates = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                String option = args[i];
+                switch (option) {
+                    case "--employees" -> employees = positive(option, value(args, ++i, option));
+                    case "--burst" -> burst = positive(option, value(args, ++i, option));
+                    case "--naive-events" -> naive = positive(option, value(args, ++i, option));
+                    case "--seconds" -> seconds = positive(option, value(args, ++i, option));
+                    case "--rates" -> {
+                        String v = value(args, ++i, option);
+                        rates = java.util.Arrays.stream(v.split(",")).map(r -> positive(option, r)).toList();
+                    }
+                    case "--out" -> out = Path.of(value(args, ++i, option)).toAbsolutePath().normalize();
                     case "--no-flink" -> flink = false;
                     case "--report-only" -> reportOnly = true;
                     case "--profile" -> profile = true;
                     case "--root" -> i++;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see bench/run.sh --help");
+                    default -> throw new IllegalArgumentException("unknown option " + option + "; see bench/run.sh --help");
                 }
             }
-            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly, profile);
+            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly, profile, out);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length || args[i].startsWith("--")) {
+                throw new IllegalArgumentException(option + " needs a value; see bench/run.sh --help");
+            }
+            return args[i];
+        }
+
+        private static int positive(String option, String value) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a positive whole number, not '" + value + "'");
+        }
+
+        /** Whether these are the measurements docs/BENCHMARKS.md is made of (the defaults, Flink included). */
+        boolean reference() {
+            return employees == DEFAULTS.employees && burst == DEFAULTS.burst && naiveEvents == DEFAULTS.naiveEvents
+                    && seconds == DEFAULTS.seconds && rates.equals(DEFAULTS.rates) && flink;
         }
     }
 
@@ -83,21 +118,35 @@ public final class Bench {
                 root = Path.of(args[i + 1]).toAbsolutePath().normalize();
             }
         }
-        Bench bench = new Bench(root, Options.parse(args));
-        Path json = root.resolve("docs/bench/results.json");
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Bench bench = new Bench(root, options);
+        // Only the reference run replaces the committed document; any other run is a smoke test.
+        Path out = options.out() != null ? options.out() : options.reference() ? root.resolve("docs") : bench.work.resolve("report");
+        Path json = out.resolve("bench/results.json");
         if (!bench.o.reportOnly()) {
             bench.run();
             Files.createDirectories(json.getParent());
             Es.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), bench.results);
         }
-        Report.write(Es.JSON.readTree(json.toFile()), root.resolve("docs/BENCHMARKS.md"), root.resolve("docs/bench/latency.png"));
-        LOG.info("wrote docs/BENCHMARKS.md, docs/bench/latency.png and docs/bench/results.json");
+        Path markdown = out.resolve("BENCHMARKS.md");
+        String summary = Report.write(Es.JSON.readTree(json.toFile()), markdown, out.resolve("bench/latency.png"));
+        System.out.println();
+        System.out.println(summary);
+        LOG.info("wrote {}, {} and {}", markdown, out.resolve("bench/latency.png"), json);
     }
 
     void run() throws Exception {
         Files.createDirectories(work);
         results.set("machine", Machine.describe(es, db, root));
         results.put("command", "bench/run.sh " + String.join(" ", argsForReport()));
+        results.put("reference", o.reference());
         results.put("started", java.time.Instant.now().toString());
         seed();
         fullScenario();
@@ -116,9 +165,13 @@ public final class Bench {
 
     private List<String> argsForReport() {
         List<String> a = new ArrayList<>(List.of("--employees", Integer.toString(o.employees()), "--burst", Integer.toString(o.burst()),
-                "--seconds", Integer.toString(o.seconds())));
+                "--naive-events", Integer.toString(o.naiveEvents()), "--seconds", Integer.toString(o.seconds()),
+                "--rates", o.rates().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
         if (!o.flink()) {
             a.add("--no-flink");
+        }
+        if (o.profile()) {
+            a.add("--profile");
         }
         return a;
     }

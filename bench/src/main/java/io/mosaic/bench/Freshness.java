@@ -21,10 +21,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class Freshness {
 
-    /** The outcome of one offered rate. */
-    public record Result(int offered, double achieved, int probes, int lost, double p50, double p95, double p99, double max) {
+    /**
+     * The outcome of one offered rate. {@code p50Early} and {@code p50Late} are the medians of the probes
+     * committed in the first and the second half of the measured period: a growing latency means a
+     * growing backlog, which a short period would not yet show in p99.
+     */
+    public record Result(int offered, double achieved, int probes, int lost, double p50, double p95, double p99, double max,
+                         double p50Early, double p50Late) {
         boolean sustainable() {
-            return lost == 0 && achieved >= offered * 0.95 && p99 < 10_000;
+            return lost == 0 && achieved >= offered * 0.95 && p99 < 10_000 && p50Late <= p50Early * 1.5 + 500;
         }
     }
 
@@ -78,7 +83,7 @@ public final class Freshness {
             t.start();
             writers.add(t);
         }
-        List<Double> latencies = new ArrayList<>();
+        List<double[]> latencies = new ArrayList<>(); // {commit nanos, latency ms}
         List<Probe> outstanding = new ArrayList<>();
         long drainUntil = end + 20_000_000_000L;
         while (true) {
@@ -99,7 +104,7 @@ public final class Freshness {
                 for (Probe probe : batch) {
                     JsonNode doc = docs.get(probe.docId());
                     if (doc != null && probe.seen().test(doc)) {
-                        latencies.add((now - probe.committedNanos()) / 1e6);
+                        latencies.add(new double[]{probe.committedNanos(), (now - probe.committedNanos()) / 1e6});
                         done.add(probe);
                     }
                 }
@@ -110,10 +115,14 @@ public final class Freshness {
         if (!failures.isEmpty()) {
             throw new IllegalStateException("the load generator failed", failures.get(0));
         }
-        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted = latencies.stream().mapToDouble(l -> l[1]).sorted().toArray();
         double achieved = committed.get() / (double) seconds;
+        long half = measureFrom + seconds * 500_000_000L;
+        double[] early = latencies.stream().filter(l -> l[0] < half).mapToDouble(l -> l[1]).sorted().toArray();
+        double[] late = latencies.stream().filter(l -> l[0] >= half).mapToDouble(l -> l[1]).sorted().toArray();
         return new Result(rate, achieved, sorted.length + outstanding.size(), outstanding.size(),
-                pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
+                pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1],
+                pct(early, 50), pct(late, 50));
     }
 
     static double pct(double[] sorted, double p) {

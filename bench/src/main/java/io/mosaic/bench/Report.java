@@ -27,7 +27,8 @@ final class Report {
     private Report() {
     }
 
-    static void write(JsonNode r, Path markdown, Path png) throws IOException {
+    /** Writes the document and the plot; returns the Results and Targets tables, for the console. */
+    static String write(JsonNode r, Path markdown, Path png) throws IOException {
         plot(r.path("full").path("freshness"), png);
         StringBuilder md = new StringBuilder();
         JsonNode m = r.path("machine");
@@ -39,6 +40,11 @@ final class Report {
         md.append("Everything below comes from one run of one command, on one machine, on one data set; every system ran in turn, ")
                 .append("on the same rows, against the same Elasticsearch node.\n\n");
         md.append("```\n").append(r.path("command").asText()).append("\n```\n\n");
+        if (!r.path("reference").asBoolean(true)) {
+            md.append("> **A reduced run** (options other than `bench/run.sh`'s defaults): a smoke test of the benchmark, not a measurement. ")
+                    .append("Short bursts are dominated by warm-up and the 1 s refresh; compare only with runs of the same options. ")
+                    .append("The reference numbers and their analysis are in the repository's `docs/BENCHMARKS.md`.\n\n");
+        }
         md.append("Run ").append(r.path("started").asText()).append(" to ").append(r.path("finished").asText()).append(".\n\n");
         md.append("## Machine and versions\n\n");
         md.append("| | |\n|---|---|\n");
@@ -52,6 +58,7 @@ final class Report {
         md.append("## Data\n\n").append(String.format(Locale.ROOT, "%,d employees; %,d rows in the tables the mapping reads (%s).%n%n",
                 data.path("employees").asLong(), data.path("mappedRows").asLong(), data.path("rows").toString().replace("\"", "")));
 
+        int summaryFrom = md.length();
         md.append("## Results\n\n");
         md.append("| measure | Mosaic | source limit (no-op Debezium) | sink limit (bulk of final documents) | naive (one request per change) | Flink CDC (best tuning) | Mosaic ÷ sink | Mosaic ÷ Flink | Mosaic ÷ naive |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -124,6 +131,7 @@ final class Report {
         target(md, "p99 freshness ≤ 2 s at 1,000 changes/s", String.format(Locale.ROOT, "%.0f ms", p99), p99 <= 2000);
         target(md, "steady-state RSS ≤ 400 MB", mb(fm.path("steadyRssBytes")), steady > 0 && steady <= 400L * 1024 * 1024);
 
+        String summary = md.substring(summaryFrom); // results, memory, CPU, freshness and targets
         if (!single.path("flink").isMissingNode()) {
             md.append("\n### Flink CDC tunings (single table; the best streaming one is compared above)\n\n");
             md.append("| parallelism | bulk actions | bulk flush ms | initial rows/s | streaming changes/s | RSS during burst | peak RSS |\n|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -144,13 +152,15 @@ final class Report {
         if (Files.exists(analysis)) {
             md.append("\n").append(Files.readString(analysis));
         }
+        Files.createDirectories(markdown.getParent());
         Files.writeString(markdown, md.toString());
+        return summary;
     }
 
     static final String METHOD = """
             - **Initial load**: from starting the process (JVM start included) until every document is searchable (`_count` without a forced refresh) and, for Mosaic, `/health/ready` says every source streams. Rows/s counts the rows of every table the mapping reads; documents/s the employees.
             - **Streaming**: a burst of updates, each row of a range changed once (so none can be coalesced away), committed in transactions of 5,000 rows; timed from the burst's first statement until its last change is searchable. Single table: two rounds over every employee, completion seen by counting the last round's `code` values. Full scenario: employees (admin), survey answers (motivation), contracts and qualifications (labor), written concurrently, plus one department rename per 1,000 changes; completion seen by one sentinel change per source written after the burst (each source is applied in commit order).
-            - **Freshness**: three writer threads, one per database, commit a small transaction every 20 ms at the offered rate; up to 20 changes per second and source are probes whose commit time is taken when `commit()` returns; probes change rows of their own, which no other change touches, so none is overwritten before it is seen. A poller searches for the probes' values every 100 ms (a search, not a realtime GET), so latency includes the 1 s refresh interval. Each rate has 5 s of warm-up, then the measured period; a rate is sustainable when the writers kept up, every probe arrived and p99 stayed under 10 s.
+            - **Freshness**: three writer threads, one per database, commit a small transaction every 20 ms at the offered rate; up to 20 changes per second and source are probes whose commit time is taken when `commit()` returns; probes change rows of their own, which no other change touches, so none is overwritten before it is seen. A poller searches for the probes' values every 100 ms (a search, not a realtime GET), so latency includes the 1 s refresh interval. Each rate has 5 s of warm-up, then the measured period; a rate is sustainable when the writers kept up, every probe arrived, p99 stayed under 10 s and latency did not grow during the period (the median of the probes committed in its second half at most 1.5 × that of the first half + 0.5 s).
             - **Source limit**: the same embedded Debezium engine, with the properties Mosaic derives from the same configuration, and a consumer that only counts and acknowledges.
             - **Sink limit**: the final documents, exported from Mosaic's index after its run, bulk-indexed into a fresh index with the same template (1 or 2 concurrent bulk requests of 1,000 or 5,000 documents; the best is kept), timed until searchable.
             - **Naive baseline**: the same Debezium engine and projection, one externally versioned index request per change (a smaller burst, `--naive-events`, as it is slow).
