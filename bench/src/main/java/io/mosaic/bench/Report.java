@@ -269,7 +269,7 @@ final class Report {
         g.setColor(new Color(200, 0, 0));
         g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[]{8, 6}, 0));
         g.drawLine(left, targetY, left + pw, targetY);
-        g.drawString("target: p99 ≤ 2 s at 1,000/s", left + pw - 200, targetY - 6);
+        g.drawString("target: p99 ≤ 2 s at 1,000/s", left + 8, targetY - 6);
         Color[] colors = {new Color(0, 110, 200), new Color(230, 140, 0), new Color(150, 0, 150)};
         String[] names = {"p50", "p95", "p99"};
         g.setStroke(new BasicStroke(2.5f));
