@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * One item of a bulk request: index, create or delete one document, optionally guarded by an
  * external version ({@code external} or {@code external_gte}) or by {@code if_seq_no}/{@code if_primary_term}.
- * Only the item kinds and guards the write path needs, so that {@link BulkBody} can write them as
+ * Only the item kinds and guards the write path needs, so that {@link WireFormat} can write them as
  * NDJSON directly.
  *
  * @param document the source for index and create, null for delete

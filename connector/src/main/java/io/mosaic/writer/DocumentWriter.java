@@ -147,8 +147,6 @@ public final class DocumentWriter {
     }
 
     private void writeStateful(DocumentMapping m, List<Routed> items) throws Exception {
-        String stateIndex = m.stateIndex();
-
         // 1. Lookup rows: written first, externally versioned, so that assemblies below see them.
         Map<String, LookupWrite> lookupWrites = new LinkedHashMap<>();
         Map<String, List<StateChange>> perRoot = new LinkedHashMap<>();
@@ -182,17 +180,10 @@ public final class DocumentWriter {
         // 2. Assemble the affected documents in bounded chunks: a lookup row can fan out to every document.
         Set<String> all = new LinkedHashSet<>(perRoot.keySet());
         all.addAll(touched);
+        List<String> keys = new ArrayList<>(all);
         Map<String, ElasticsearchGateway.Doc> lookupCache = new HashMap<>();
-        List<String> chunk = new ArrayList<>(CHUNK);
-        for (String key : all) {
-            chunk.add(key);
-            if (chunk.size() == CHUNK) {
-                assembleAndPublish(m, chunk, perRoot, touched, lookupCache);
-                chunk.clear();
-            }
-        }
-        if (!chunk.isEmpty()) {
-            assembleAndPublish(m, chunk, perRoot, touched, lookupCache);
+        for (int from = 0; from < keys.size(); from += CHUNK) {
+            assembleAndPublish(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot, touched, lookupCache);
         }
     }
 

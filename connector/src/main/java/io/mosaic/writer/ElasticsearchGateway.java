@@ -53,12 +53,13 @@ public final class ElasticsearchGateway implements AutoCloseable {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+
     private final ElasticsearchConfig config;
     private final RestClient rest;
     private final ElasticsearchClient client;
     private final Retry retry;
     private final WireFormat wire = new WireFormat(JSON);
-    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
     public ElasticsearchGateway(ElasticsearchConfig config, Retry retry) {
         this.config = config;
@@ -108,17 +109,11 @@ public final class ElasticsearchGateway implements AutoCloseable {
         if (ids.isEmpty()) {
             return new LinkedHashMap<>();
         }
-        byte[] body = wire.encodeMget(ids);
-        return retry.call("mget " + index, () -> {
-            Request request = new Request("POST", "/" + index + "/_mget");
-            request.addParameter("realtime", "true");
-            request.addParameter("filter_path", WireFormat.MGET_FILTER_PATH);
-            request.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
-            Response response = rest.performRequest(request);
-            try (InputStream in = response.getEntity().getContent()) {
-                return wire.decodeMget(in, index);
-            }
-        });
+        Request request = new Request("POST", "/" + index + "/_mget");
+        request.addParameter("realtime", "true");
+        request.addParameter("filter_path", WireFormat.MGET_FILTER_PATH);
+        request.setEntity(new ByteArrayEntity(wire.encodeMget(ids), ContentType.APPLICATION_JSON));
+        return post("mget " + index, request, in -> wire.decodeMget(in, index));
     }
 
     /**
@@ -126,14 +121,27 @@ public final class ElasticsearchGateway implements AutoCloseable {
      * order, are the caller's. Written and read by {@link WireFormat} on the low-level client.
      */
     public List<BulkOutcome> bulk(String what, List<BulkAction> actions) throws Exception {
-        byte[] body = wire.encodeBulk(actions);
+        Request request = new Request("POST", "/_bulk");
+        request.addParameter("filter_path", WireFormat.FILTER_PATH);
+        request.setEntity(new ByteArrayEntity(wire.encodeBulk(actions), NDJSON));
+        return post(what, request, in -> wire.decodeBulk(in, actions.size()));
+    }
+
+    /** Reads a response body as a stream. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Sends a prepared request on the low-level client, retried as a whole, and reads its body as it
+     * arrives. The request (its body already encoded once) is the same object on every attempt.
+     */
+    private <T> T post(String what, Request request, BodyReader<T> reader) throws Exception {
         return retry.call(what, () -> {
-            Request request = new Request("POST", "/_bulk");
-            request.addParameter("filter_path", WireFormat.FILTER_PATH);
-            request.setEntity(new ByteArrayEntity(body, NDJSON));
             Response response = rest.performRequest(request);
             try (InputStream in = response.getEntity().getContent()) {
-                return wire.decodeBulk(in, actions.size());
+                return reader.read(in);
             }
         });
     }
