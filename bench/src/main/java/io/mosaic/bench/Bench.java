@@ -316,12 +316,8 @@ public final class Bench {
         return n;
     }
 
-    private int sentinelRound() {
-        return round;
-    }
-
     boolean sentinelsSeen(String index) throws Exception {
-        int r = sentinelRound();
+        int r = round;
         long id = 2_000_000_000L + r;
         JsonNode doc = es.searchByIds(index, List.of("1"), List.of("code", "surveys.answer_id", "qualifications.id")).get("1");
         if (doc == null || !("s" + r).equals(doc.path("code").asText())) {
