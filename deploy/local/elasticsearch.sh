@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Private single-node Elasticsearch for Mosaic, bound to 127.0.0.1, security disabled.
-#   elasticsearch.sh start|stop|status|pid
+#   elasticsearch.sh start|stop|wipe|status|pid
 # status exits 0 when running, 3 when stopped. See README.md.
 #
 # Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:${MOSAIC_ES_VERSION}:zip
@@ -244,9 +244,18 @@ cmd_pid() {
   printf '%s\n' "${pid}"
 }
 
+# wipe: stop the server and delete its data, so that the next start initialises it from nothing
+# (installed packages and unpacked distributions stay).
+cmd_wipe() {
+  cmd_stop >/dev/null
+  rm -rf "${ES_DATA}" "${ES_LOGS}"
+  status_line elasticsearch wiped "${ES_URL}"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  wipe) cmd_wipe ;;
   status) cmd_status ;;
   pid) cmd_pid ;;
   *) usage_exit "$0" ;;

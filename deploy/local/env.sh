@@ -254,6 +254,6 @@ elapsed_since() {
 
 # usage_exit SCRIPT: standard usage message for the per-service scripts.
 usage_exit() {
-  printf 'usage: %s {start|stop|status|pid}\n' "$1" >&2
+  printf 'usage: %s {start|stop|wipe|status|pid}\n' "$1" >&2
   exit 2
 }

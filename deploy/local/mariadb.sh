@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Private MariaDB server for Mosaic (row-based binlog for Debezium), bound to 127.0.0.1.
-#   mariadb.sh start|stop|status|pid
+#   mariadb.sh start|stop|wipe|status|pid
 # status exits 0 when running, 3 when stopped. See README.md.
 #
 # mariadbd runs as MOSAIC_RUN_USER (runuser, no --user switch), with --no-defaults so the
@@ -207,9 +207,18 @@ cmd_pid() {
   printf '%s\n' "${pid}"
 }
 
+# wipe: stop the server and delete its data, so that the next start initialises it from nothing
+# (installed packages and unpacked distributions stay).
+cmd_wipe() {
+  cmd_stop >/dev/null
+  rm -rf "${MDB_DATA}"
+  status_line mariadb wiped "${MDB_ADDRESS}"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  wipe) cmd_wipe ;;
   status) cmd_status ;;
   pid) cmd_pid ;;
   *) usage_exit "$0" ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Private PostgreSQL 15 cluster for Mosaic (logical decoding enabled), bound to 127.0.0.1.
-#   postgres.sh start|stop|status|pid
+#   postgres.sh start|stop|wipe|status|pid
 # status exits 0 when running, 3 when stopped. See README.md.
 set -euo pipefail
 
@@ -194,9 +194,18 @@ cmd_pid() {
   printf '%s\n' "${pid}"
 }
 
+# wipe: stop the server and delete its data, so that the next start initialises it from nothing
+# (installed packages and unpacked distributions stay).
+cmd_wipe() {
+  cmd_stop >/dev/null
+  rm -rf "${PG_DATA}"
+  status_line postgres wiped "${PG_ADDRESS}"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  wipe) cmd_wipe ;;
   status) cmd_status ;;
   pid) cmd_pid ;;
   *) usage_exit "$0" ;;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start/stop/inspect the Mosaic local services (PostgreSQL, MariaDB, Elasticsearch).
-#   services.sh {start|stop|status|restart} [postgres|mariadb|elasticsearch|all]   (default: all)
+#   services.sh {start|stop|wipe|status|restart} [postgres|mariadb|elasticsearch|all]   (default: all)
+# wipe stops the servers and deletes their data: the next start initialises them from nothing.
 # Prints one status line per service on stdout; progress and errors go to stderr.
 # Exit status: 0 on success (status: all running), 3 for status when one is stopped,
 # 1 when a start/stop failed, 2 on a usage error.
@@ -13,7 +14,7 @@ source "${HERE}/env.sh"
 ALL_SERVICES=(postgres mariadb elasticsearch)
 
 usage() {
-  printf 'usage: %s {start|stop|status|restart} [postgres|mariadb|elasticsearch|all]\n' "$0" >&2
+  printf 'usage: %s {start|stop|wipe|status|restart} [postgres|mariadb|elasticsearch|all]\n' "$0" >&2
   exit 2
 }
 
@@ -77,6 +78,14 @@ case "${action}" in
     rc=0
     do_stop "${services[@]}" || rc=1
     do_status "${services[@]}" || true
+    exit "${rc}"
+    ;;
+  wipe)
+    prepare
+    rc=0
+    for svc in "${services[@]}"; do
+      "${HERE}/${svc}.sh" wipe || { log "${svc}: wipe failed"; rc=1; }
+    done
     exit "${rc}"
     ;;
   restart)

@@ -107,7 +107,7 @@ class ScenarioIT {
     @Order(5)
     void childBeforeRootAppearsWhenTheRootDoes() throws Exception {
         labor("INSERT INTO contracts (id, employee_id, contract_type, starts_on, weekly_hours, monthly_salary) "
-                + "VALUES (900002, 200002, 'part_time', '2024-04-01', 20.5, 31900002)");
+                + "VALUES (900002, 200002, 'part_time', '2024-04-01', 20.5, " + ScenarioSeeder.monthlySalary(900002) + ")");
         converged();
         assertThat(harness.documents("employees")).doesNotContainKey("200002");
         admin("INSERT INTO employees (id, company_id, code, family_name, given_name, status) "
@@ -199,9 +199,21 @@ class ScenarioIT {
     @Test
     @Order(11)
     void noSensitiveValueAnywhereInTheCluster() throws Exception {
-        // the scan must be able to see a leak: plant one, find it, remove it
+        // the scan must be able to see a leak: plant one in a side index (a hidden one too), find it, remove it
         MosaicHarness.es("PUT", "/leak-probe/_doc/1?refresh=true", Map.of("nested", Map.of("v", ScenarioSeeder.myNumber(42))));
-        assertThat(SensitiveScan.scan(harness).leaks()).singleElement().asString().contains("leak-probe/1");
+        MosaicHarness.es("PUT", "/.leak-probe-hidden", Map.of("settings", Map.of("index.hidden", true)));
+        MosaicHarness.es("PUT", "/.leak-probe-hidden/_doc/1?refresh=true", Map.of("row", Map.of("monthly_salary", ScenarioSeeder.monthlySalary(3))));
+        assertThat(SensitiveScan.scan(harness).leaks()).containsExactlyInAnyOrder("leak-probe/1.nested.v holds a sensitive value",
+                ".leak-probe-hidden/1.row.monthly_salary holds a sensitive number");
+        MosaicHarness.es("DELETE", "/leak-probe,.leak-probe-hidden", null);
+        // and must not raise a false alarm: numbers of every magnitude, as positions and versions reach them
+        List<Long> versions = new java.util.ArrayList<>();
+        for (long v = 1; v > 0; v *= 3) {
+            versions.add(v);
+            versions.add(v + 31_000_000L);
+        }
+        MosaicHarness.es("PUT", "/leak-probe/_doc/2?refresh=true", Map.of("root", Map.of("v", versions), "seq", List.of(0, Long.MAX_VALUE)));
+        assertThat(SensitiveScan.scan(harness).leaks()).isEmpty();
         MosaicHarness.es("DELETE", "/leak-probe", null);
 
         SensitiveScan.Result result = SensitiveScan.scan(harness);

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.mosaic.scenario.ScenarioDatabases;
+import io.mosaic.scenario.ScenarioSeeder;
 
 /**
  * A randomized, reproducible workload over the three databases: inserts, updates and deletes of
@@ -73,7 +74,7 @@ final class Workload implements Runnable {
             case 7 -> motivation("DELETE FROM survey_answers WHERE employee_id = " + e);
             case 8 -> motivation("UPDATE surveys SET title = '調査" + random.nextInt(10_000) + "' WHERE id = " + (1 + random.nextInt(surveys)));
             case 9 -> labor("INSERT INTO contracts (id, employee_id, contract_type, starts_on, weekly_hours, monthly_salary) VALUES ("
-                    + (nextChild++) + ", " + e + ", 'part_time', '2024-01-01', " + random.nextInt(40) + ".5, 31500000)");
+                    + (nextChild++) + ", " + e + ", 'part_time', '2024-01-01', " + random.nextInt(40) + ".5, " + ScenarioSeeder.monthlySalary(nextChild) + ")");
             case 10 -> labor("UPDATE contracts SET weekly_hours = " + random.nextInt(40) + " WHERE employee_id = " + e);
             case 11 -> labor("DELETE FROM qualifications WHERE employee_id = " + e);
             case 12 -> labor("UPDATE qualifications SET employee_id = " + employee() + " WHERE employee_id = " + e);
