@@ -31,9 +31,7 @@ public final class ValidateCommand implements Callable<Integer> {
         MappingSet mappings = Mosaic.loadMappings(cfg);
         if (!offline) {
             Problems problems = new Problems();
-            try (ElasticsearchGateway es = new ElasticsearchGateway(cfg.elasticsearch(),
-                    new Retry(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), 1, e -> false,
-                            d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { }))) {
+            try (ElasticsearchGateway es = new ElasticsearchGateway(cfg.elasticsearch(), Retry.never())) {
                 Preflight.check(cfg, mappings, es, cfg.sources().keySet(), problems);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -32,36 +32,16 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void doStart() {
         // the stream must be a keyword for the term query below, whoever wrote first
         initializeStorage();
         try {
             es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_refresh", null, 404);
-            List<Object> after = null;
-            while (true) {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("size", 1000);
-                body.put("query", Map.of("term", Map.of("stream", stream)));
-                body.put("sort", List.of(Map.of("n", "asc")));
-                if (after != null) {
-                    body.put("search_after", after);
-                }
-                Map<String, Object> r = es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_search", body, 404);
-                if (!(r.get("hits") instanceof Map<?, ?> hitsBlock)) {
-                    return; // no index yet: no history
-                }
-                List<Map<String, Object>> hits = (List<Map<String, Object>>) hitsBlock.get("hits");
-                for (Map<String, Object> hit : hits) {
-                    Map<String, Object> source = (Map<String, Object>) hit.get("_source");
-                    toHistoryRecord(new ByteArrayInputStream(((String) source.get("record")).getBytes(StandardCharsets.UTF_8)));
-                    next = Math.max(next, ((Number) source.get("n")).longValue() + 1);
-                }
-                if (hits.size() < 1000) {
-                    return;
-                }
-                after = (List<Object>) hits.get(hits.size() - 1).get("sort");
-            }
+            es.scan(StateStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)), true, List.of(Map.of("n", "asc")),
+                    1000, doc -> {
+                        toHistoryRecord(new ByteArrayInputStream(((String) doc.source().get("record")).getBytes(StandardCharsets.UTF_8)));
+                        next = Math.max(next, ((Number) doc.source().get("n")).longValue() + 1);
+                    });
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the schema history of " + stream + " from Elasticsearch: " + e.getMessage(), e);
         }

@@ -309,7 +309,7 @@ public final class DocumentWriter {
         // Search is not realtime: make every state write acknowledged so far visible before searching.
         es.refresh(m.stateIndex());
         Set<String> keys = new LinkedHashSet<>();
-        for (String id : es.idsWithTerm(m.stateIndex(), "refs", refs, "root_key")) {
+        for (String id : es.idsWithTerm(m.stateIndex(), "refs", refs)) {
             if (id.startsWith(StateCodec.DOC_PREFIX)) {
                 keys.add(id.substring(StateCodec.DOC_PREFIX.length()));
             }

@@ -53,6 +53,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ElasticsearchGateway.class);
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
     private final ElasticsearchConfig config;
@@ -138,7 +139,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
      * arrives. The request (its body already encoded once) is the same object on every attempt.
      */
     private <T> T post(String what, Request request, BodyReader<T> reader) throws Exception {
-        return retry.call(what, () -> {
+        return call(what, () -> {
             Response response = rest.performRequest(request);
             try (InputStream in = response.getEntity().getContent()) {
                 return reader.read(in);
@@ -146,64 +147,112 @@ public final class ElasticsearchGateway implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs one request through the retry; a failure that is given up on (one that cannot heal, or any
+     * once a bounded retry is spent) is thrown as an {@link ElasticsearchRequestException} that names
+     * the request and the cluster. It keeps the failure as its cause, so it stays retryable exactly when
+     * the failure is.
+     */
+    private <T> T call(String what, java.util.concurrent.Callable<T> request) throws Exception {
+        try {
+            return retry.call(what, request);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ElasticsearchRequestException(what, describe(), e);
+        }
+    }
+
     public void refresh(String index) throws Exception {
-        retry.call("refresh " + index, () -> client.indices().refresh(r -> r.index(index)));
+        call("refresh " + index, () -> client.indices().refresh(r -> r.index(index)));
+    }
+
+    /** Receives the documents of a {@link #scan}, one at a time. */
+    @FunctionalInterface
+    public interface DocConsumer {
+        void accept(Doc doc) throws Exception;
+    }
+
+    /** Documents per page of a {@link #scan}. */
+    static final int PAGE_SIZE = 1000;
+
+    /**
+     * The ids of every document of {@code index} whose keyword field {@code field} has any of {@code values}.
+     */
+    public List<String> idsWithTerm(String index, String field, Collection<String> values) throws Exception {
+        List<String> out = new ArrayList<>();
+        scan(index, Map.of("terms", Map.of(field, List.copyOf(values))), false, List.of(), PAGE_SIZE, d -> out.add(d.id()));
+        return out;
+    }
+
+    /** Every document matching a query (a query DSL map), with its source; see {@link #scan}. */
+    public List<Doc> searchDocs(String index, Map<String, Object> query) throws Exception {
+        List<Doc> out = new ArrayList<>();
+        scan(index, query, true, List.of(), PAGE_SIZE, out::add);
+        return out;
     }
 
     /**
-     * The ids of every document of {@code index} whose keyword field {@code field} has any of {@code values},
-     * paged with search_after on {@code sortField} so that any number of documents is found.
+     * The one paging helper: hands every document of {@code index} (an index, alias or pattern) matching
+     * {@code query} to {@code consumer}, in {@code sort} order (then shard and Lucene order), page by page.
+     * The pages are read through a point in time, so that they are one consistent view of the index as
+     * of the first page, however it is written meanwhile: without one, search_after on a live index
+     * skips and repeats documents, because updates and merges renumber them between pages (issue 10).
+     * Documents written after the first page are not seen; callers that need them refresh and scan again.
+     *
+     * @return the number of documents handed over; 0 when the index does not exist
      */
-    public List<String> idsWithTerm(String index, String field, Collection<String> values, String sortField) throws Exception {
-        List<String> out = new ArrayList<>();
-        List<FieldValue> terms = values.stream().map(FieldValue::of).toList();
-        List<FieldValue> after = null;
-        while (true) {
-            final List<FieldValue> searchAfter = after;
-            SearchResponse<Void> response = retry.call("search " + index, () -> client.search(s -> {
-                s.index(index).size(1000).source(src -> src.fetch(false)).trackTotalHits(t -> t.enabled(false))
-                        .query(q -> q.terms(t -> t.field(field).terms(v -> v.value(terms))))
-                        .sort(o -> o.field(f -> f.field(sortField).order(SortOrder.Asc)));
-                if (searchAfter != null) {
-                    s.searchAfter(searchAfter);
+    @SuppressWarnings("unchecked")
+    public long scan(String index, Map<String, Object> query, boolean withSource, List<Map<String, Object>> sort, int pageSize,
+                     DocConsumer consumer) throws Exception {
+        Map<String, Object> opened = send("POST", "/" + index + "/_pit?keep_alive=" + PIT_KEEP_ALIVE, null, 404);
+        if (Integer.valueOf(404).equals(opened.get("status"))) {
+            return 0;
+        }
+        String pit = (String) opened.get("id");
+        long seen = 0;
+        try {
+            List<Object> after = null;
+            while (true) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("size", pageSize);
+                body.put("query", query);
+                body.put("pit", Map.of("id", pit, "keep_alive", PIT_KEEP_ALIVE));
+                List<Map<String, Object>> order = new ArrayList<>(sort);
+                order.add(Map.of("_shard_doc", "asc")); // unique within a point in time: no hit is skipped or repeated
+                body.put("sort", order);
+                body.put("track_total_hits", false);
+                body.put("seq_no_primary_term", true);
+                if (!withSource) {
+                    body.put("_source", false);
                 }
-                return s;
-            }, Void.class));
-            List<Hit<Void>> hits = response.hits().hits();
-            hits.forEach(h -> out.add(h.id()));
-            if (hits.size() < 1000) {
-                return out;
+                if (after != null) {
+                    body.put("search_after", after);
+                }
+                Map<String, Object> r = send("POST", "/_search", body);
+                pit = r.get("pit_id") instanceof String next ? next : pit;
+                List<Map<String, Object>> hits = (List<Map<String, Object>>) ((Map<String, Object>) r.get("hits")).get("hits");
+                for (Map<String, Object> h : hits) {
+                    consumer.accept(new Doc((String) h.get("_id"), true, (Map<String, Object>) h.get("_source"),
+                            ((Number) h.getOrDefault("_seq_no", -1)).longValue(), ((Number) h.getOrDefault("_primary_term", -1)).longValue(), -1));
+                    seen++;
+                }
+                if (hits.size() < pageSize) {
+                    return seen;
+                }
+                after = (List<Object>) hits.get(hits.size() - 1).get("sort");
             }
-            after = hits.get(hits.size() - 1).sort();
+        } finally {
+            try {
+                send("DELETE", "/_pit", Map.of("id", pit), 404);
+            } catch (Exception e) {
+                // it expires by itself after PIT_KEEP_ALIVE; the scan's outcome stands
+                LOG.debug("closing a point in time on {}: {}", index, ErrorClassifier.describe(e));
+            }
         }
     }
 
-    /** Every document matching a query (a query DSL map), with its source, paged in _doc order. */
-    @SuppressWarnings("unchecked")
-    public List<Doc> searchDocs(String index, Map<String, Object> query) throws Exception {
-        List<Doc> out = new ArrayList<>();
-        List<Object> after = null;
-        while (true) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("size", 1000);
-            body.put("query", query);
-            body.put("sort", List.of("_doc"));
-            body.put("seq_no_primary_term", true);
-            if (after != null) {
-                body.put("search_after", after);
-            }
-            Map<String, Object> r = send("POST", "/" + index + "/_search", body);
-            List<Map<String, Object>> hits = (List<Map<String, Object>>) ((Map<String, Object>) r.get("hits")).get("hits");
-            for (Map<String, Object> h : hits) {
-                out.add(new Doc((String) h.get("_id"), true, (Map<String, Object>) h.get("_source"),
-                        ((Number) h.getOrDefault("_seq_no", -1)).longValue(), ((Number) h.getOrDefault("_primary_term", -1)).longValue(), -1));
-            }
-            if (hits.size() < 1000) {
-                return out;
-            }
-            after = (List<Object>) hits.get(hits.size() - 1).get("sort");
-        }
-    }
+    private static final String PIT_KEEP_ALIVE = "1m";
 
     /** Whether an index (or alias) exists. */
     public boolean indexExists(String index) throws Exception {
@@ -228,7 +277,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
     /** A low-level request with a JSON body, retried; returns the status, and the body as a map when there is one. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> send(String method, String path, Object body, int... acceptedStatuses) throws Exception {
-        return retry.call(method + " " + path, () -> {
+        return call(method + " " + path, () -> {
             Request request = new Request(method, path);
             if (body != null) {
                 request.setJsonEntity(body instanceof String s ? s : JSON.writeValueAsString(body));

@@ -58,6 +58,12 @@ public final class Retry {
                 RandomGenerator.getDefault(), listener);
     }
 
+    /** A retry that never retries: one attempt, its failure thrown at once (for checks that must answer now). */
+    public static Retry never() {
+        return new Retry(Duration.ZERO, Duration.ZERO, 1, e -> false, d -> { }, System::nanoTime, RandomGenerator.getDefault(),
+                (what, attempt, wait, cause) -> { });
+    }
+
     /**
      * The wait before retry number {@code attempt} (1-based): a random duration between zero and
      * {@code min(max, initial * 2^(attempt-1))}. Full jitter spreads the retries of many writers.
@@ -68,7 +74,7 @@ public final class Retry {
             ceiling *= 2;
         }
         ceiling = Math.max(1, Math.min(ceiling, max.toMillis()));
-        return Duration.ofMillis(ceiling / 2 + random.nextLong(ceiling / 2 + 1));
+        return Duration.ofMillis(random.nextLong(ceiling + 1));
     }
 
     /** Runs {@code action}, retrying what {@code retryable} accepts; rethrows anything else, or the last failure. */

@@ -23,10 +23,13 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.scenario.ScenarioDatabases;
 import io.mosaic.scenario.ScenarioSchema;
+import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.writer.Retry;
 
 /**
  * Runs Mosaic in-process against the local services, from a clean slate: fresh tables, no replication
@@ -36,6 +39,9 @@ public final class MosaicHarness implements AutoCloseable {
 
     public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Reads the cluster back through Mosaic's own paging helper; no retries, so that a test sees every failure. */
+    private static final ElasticsearchGateway GATEWAY = new ElasticsearchGateway(new ElasticsearchConfig(
+            List.of(URI.create(LocalServices.ES_URL)), null, null, null, Duration.ofSeconds(5), Duration.ofSeconds(60)), Retry.never());
 
     public final ScenarioDatabases dbs;
     public final Path workDir;
@@ -129,28 +135,11 @@ public final class MosaicHarness implements AutoCloseable {
     }
 
     /** Every document of an index or alias, by _id, after a refresh. */
-    @SuppressWarnings("unchecked")
     public Map<String, Map<String, Object>> documents(String index) throws Exception {
         es("POST", "/" + index + "/_refresh", null);
         Map<String, Map<String, Object>> out = new TreeMap<>();
-        List<Object> after = null;
-        while (true) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("size", 5000);
-            body.put("sort", List.of("_doc"));
-            if (after != null) {
-                body.put("search_after", after);
-            }
-            Map<String, Object> r = es("POST", "/" + index + "/_search", body);
-            List<Map<String, Object>> hits = (List<Map<String, Object>>) ((Map<String, Object>) r.get("hits")).get("hits");
-            for (Map<String, Object> h : hits) {
-                out.put((String) h.get("_id"), (Map<String, Object>) h.get("_source"));
-            }
-            if (hits.size() < 5000) {
-                return out;
-            }
-            after = (List<Object>) hits.get(hits.size() - 1).get("sort");
-        }
+        GATEWAY.scan(index, Map.of("match_all", Map.of()), true, List.of(), 5000, d -> out.put(d.id(), d.source()));
+        return out;
     }
 
     /** Waits until the index equals the expected documents under the contract's rules; fails with the differences. */
