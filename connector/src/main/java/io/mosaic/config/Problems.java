@@ -12,6 +12,16 @@ public final class Problems {
         list.add(new ConfigProblem(location, message));
     }
 
+    /** A server that cannot be reached now: {@link ConfigProblem#outage()}. */
+    public void addOutage(String location, String message) {
+        list.add(new ConfigProblem(location, message, true));
+    }
+
+    /** Whether there are problems and every one of them is an outage, which waiting may heal. */
+    public boolean onlyOutages() {
+        return !list.isEmpty() && list.stream().allMatch(ConfigProblem::outage);
+    }
+
     public void add(YamlNode node, String message) {
         add(node.location(), message);
     }

@@ -1,5 +1,6 @@
 package io.mosaic.metrics;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,9 @@ public final class MosaicMetrics implements MeterBinder {
 
     private MeterRegistry registry;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    /** Meters by name and tags: each is built once, on its first use, not on every batch. */
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong stalledSince = new AtomicLong();
 
     @Override
@@ -46,28 +50,33 @@ public final class MosaicMetrics implements MeterBinder {
     }
 
     public void changes(String source, String table, int n) {
-        Counter.builder(CHANGES).description("Row changes received from the source")
-                .tags("source", source, "table", table).register(registry).increment(n);
+        counter(CHANGES, "Row changes received from the source", "source", source, "table", table).increment(n);
     }
 
     public void writes(String index, String kind, int n) {
-        Counter.builder(WRITES).description("Documents written to Elasticsearch (kind: document, delete, state, lookup)")
-                .tags("index", index, "kind", kind).register(registry).increment(n);
+        counter(WRITES, "Documents written to Elasticsearch (kind: document, delete, state, lookup)", "index", index, "kind", kind)
+                .increment(n);
     }
 
     public void stale(String index, int n) {
-        Counter.builder(STALE).description("Writes Elasticsearch rejected because a newer version was already there (harmless replays)")
-                .tags("index", index).register(registry).increment(n);
+        counter(STALE, "Writes Elasticsearch rejected because a newer version was already there (harmless replays)", "index", index)
+                .increment(n);
     }
 
     public void deadLetters(String source, String table, int n) {
-        Counter.builder(DEAD_LETTERS).description("Rows that could not be projected or were rejected by Elasticsearch")
-                .tags("source", source, "table", table).register(registry).increment(n);
+        counter(DEAD_LETTERS, "Rows that could not be projected or were rejected by Elasticsearch", "source", source, "table", table)
+                .increment(n);
     }
 
     public void retry(String what) {
-        Counter.builder(RETRIES).description("Elasticsearch requests retried after a retryable failure")
-                .tags("operation", what.split(" ")[0]).register(registry).increment();
+        counter(RETRIES, "Elasticsearch requests retried after a retryable failure", "operation", what.split(" ")[0]).increment();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        List<String> key = new java.util.ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(List.of(tags));
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     public void stalled(boolean stalled) {
@@ -83,8 +92,8 @@ public final class MosaicMetrics implements MeterBinder {
     }
 
     public Timer batchTimer(String source) {
-        return Timer.builder(BATCH).description("Time to write one batch of changes to Elasticsearch, acknowledged")
-                .tags("source", source).publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        return timers.computeIfAbsent(source, s -> Timer.builder(BATCH).description("Time to write one batch of changes to Elasticsearch, acknowledged")
+                .tags("source", s).publishPercentiles(0.5, 0.95, 0.99).register(registry));
     }
 
     /** Milliseconds from a change's commit in the source to its acknowledgement by Elasticsearch. */
@@ -93,8 +102,15 @@ public final class MosaicMetrics implements MeterBinder {
                 .set(millis);
     }
 
+    /** Notes that a batch of the source was handled now; exported as the seconds since (issue 10: it was never registered). */
     public void lastEvent(String source) {
-        gauge(SOURCE_LAST_EVENT + ".stamp", source, null).set(System.currentTimeMillis());
+        gauges.computeIfAbsent(SOURCE_LAST_EVENT + "|" + source, k -> {
+            AtomicLong stamp = new AtomicLong();
+            Gauge.builder(SOURCE_LAST_EVENT, stamp, s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0)
+                    .description("Seconds since the source's last batch was written and acknowledged (grows while it is stuck)")
+                    .baseUnit("seconds").tags("source", source).register(registry);
+            return stamp;
+        }).set(System.currentTimeMillis());
     }
 
     public void running(String source, boolean running) {
@@ -109,9 +125,7 @@ public final class MosaicMetrics implements MeterBinder {
     private AtomicLong gauge(String name, String source, String description) {
         return gauges.computeIfAbsent(name + "|" + source, k -> {
             AtomicLong value = new AtomicLong();
-            if (description != null) {
-                Gauge.builder(name, value, AtomicLong::get).description(description).tags("source", source).register(registry);
-            }
+            Gauge.builder(name, value, AtomicLong::get).description(description).tags("source", source).register(registry);
             return value;
         });
     }

@@ -1,6 +1,7 @@
 package io.mosaic.pipeline;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -55,6 +56,9 @@ public final class Mosaic implements AutoCloseable {
     private ElasticsearchGateway es;
     private HttpEndpoint http;
     private volatile Throwable failure;
+    private volatile boolean started;
+    /** While start-up waits for a server: what it waits for, for readiness. */
+    private volatile String startProblem;
     private String gatewayId;
 
     private final java.util.Set<String> only;
@@ -112,12 +116,26 @@ public final class Mosaic implements AutoCloseable {
         return set;
     }
 
+    /**
+     * Starts the service. The HTTP endpoint opens first, so that liveness answers at once. Then the
+     * sources and Elasticsearch are checked: a problem the user must fix fails at once (exit 2, every
+     * problem together); a server that cannot be reached is waited for, retried with backoff, logged
+     * with its address and shown by readiness, as for any outage later on. Returns without starting
+     * anything when {@link #close} is called meanwhile.
+     */
     public void start() throws Exception {
         MappingSet mappings = loadMappings(config);
         metrics.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        if (config.http().port() > 0) {
+            http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness);
+            LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
+        }
+        if (!awaitStartChecks(mappings)) {
+            return;
+        }
 
         Retry retry = Retry.forever(config.writer().initialBackoff(), config.writer().maxBackoff(), ErrorClassifier::isRetryable,
                 (what, attempt, wait, cause) -> {
@@ -125,9 +143,6 @@ public final class Mosaic implements AutoCloseable {
                     metrics.stalled(true);
                 });
         es = new ElasticsearchGateway(config.elasticsearch(), retry);
-        Problems problems = new Problems();
-        Preflight.check(config, mappings, es, only == null ? config.sources().keySet() : only, resnapshot, problems);
-        problems.throwIfAny();
         for (String name : resnapshot) {
             // a new snapshot always goes with a new slot (see SourcePosition); the sweep removes what it lacks
             SourceConfig source = config.sources().get(name);
@@ -152,10 +167,6 @@ public final class Mosaic implements AutoCloseable {
         } else {
             Files.createDirectories(config.state().directory());
         }
-        if (config.http().port() > 0) {
-            http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness);
-            LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
-        }
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "mosaic-source");
             t.setDaemon(false);
@@ -173,7 +184,46 @@ public final class Mosaic implements AutoCloseable {
         for (SourceRunner r : runners) {
             r.start(executor);
         }
+        started = true;
         LOG.info("Mosaic started: {} source(s), {} document type(s), Elasticsearch {}", runners.size(), mappings.documents().size(), es.describe());
+    }
+
+    /** The longest wait between two start-up checks, whatever writer.max_backoff says: a probe should see progress. */
+    private static final Duration MAX_START_CHECK_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Runs the start-up checks until they pass; throws the problems the user must fix; waits out
+     * outages. Returns false when the service was closed while waiting.
+     */
+    private boolean awaitStartChecks(MappingSet mappings) throws Exception {
+        Retry waits = Retry.forever(config.writer().initialBackoff(),
+                config.writer().maxBackoff().compareTo(MAX_START_CHECK_WAIT) < 0 ? config.writer().maxBackoff() : MAX_START_CHECK_WAIT,
+                e -> true, (what, attempt, wait, cause) -> { });
+        long since = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            Problems problems = new Problems();
+            // no retry inside the checks: an unreachable server must be reported, not waited for there
+            try (ElasticsearchGateway check = new ElasticsearchGateway(config.elasticsearch(), Retry.never())) {
+                Preflight.check(config, mappings, check, only == null ? config.sources().keySet() : only, resnapshot, problems);
+            }
+            if (problems.isEmpty()) {
+                startProblem = null;
+                return true;
+            }
+            if (!problems.onlyOutages()) {
+                problems.throwIfAny();
+            }
+            Duration wait = waits.backoff(attempt);
+            startProblem = problems.list().stream().map(p -> p.message()).collect(java.util.stream.Collectors.joining("; "));
+            if (attempt == 1 || attempt % 10 == 0) {
+                for (io.mosaic.config.ConfigProblem p : problems.list()) {
+                    LOG.warn("not started yet, waiting for {} s so far: {}", Duration.ofNanos(System.nanoTime() - since).toSeconds(), p.message());
+                }
+            }
+            if (stopped.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        }
     }
 
     private void sourceStopped(SourceRunner runner) {
@@ -215,6 +265,10 @@ public final class Mosaic implements AutoCloseable {
      * accepts writes; the body names each source's state.
      */
     private HttpEndpoint.Health readiness() {
+        if (!started) {
+            String problem = startProblem;
+            return new HttpEndpoint.Health(false, "starting: " + (problem == null ? "checking the sources and Elasticsearch" : problem) + "\n");
+        }
         StringBuilder body = new StringBuilder();
         boolean ok = true;
         for (SourceRunner r : runners) {

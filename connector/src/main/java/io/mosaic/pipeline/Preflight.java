@@ -22,7 +22,9 @@ import io.mosaic.writer.ErrorClassifier;
  * Everything checked against the live sources and cluster before Mosaic starts (and by
  * {@code mosaic validate}): every source and Elasticsearch reachable, every mapped table, column and
  * key present, conversions possible, replication configured, templates consistent with the mappings.
- * All problems are collected; none stops the others from being found.
+ * All problems are collected; none stops the others from being found. A server that cannot be reached
+ * is an {@linkplain Problems#addOutage outage}: {@code mosaic run} waits for it, {@code validate} reports it.
+ * The gateway given should not retry, so that an unreachable cluster is reported, not waited for.
  */
 public final class Preflight {
 
@@ -42,8 +44,13 @@ public final class Preflight {
             try {
                 es.health();
             } catch (Exception e) {
-                problems.add(configFile, "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
-                        + ". Check elasticsearch.urls (and credentials) and that the cluster is running.");
+                String message = "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
+                        + ". Check elasticsearch.urls (and credentials) and that the cluster is running.";
+                if (ErrorClassifier.isRetryable(e)) {
+                    problems.addOutage(configFile, message);
+                } else {
+                    problems.add(configFile, message);
+                }
             }
         }
         Map<String, TableInfo> tables = new HashMap<>();
@@ -76,7 +83,11 @@ public final class Preflight {
                 }
                 checked.add(s.name());
             } catch (Exception e) {
-                problems.add(configFile, SourceProbe.unreachable(s, e));
+                if (SourceProbe.isOutage(e)) {
+                    problems.addOutage(configFile, SourceProbe.unreachable(s, e));
+                } else {
+                    problems.add(configFile, SourceProbe.unreachable(s, e));
+                }
             }
         }
         MappingValidator.check(mappings, tables, checked, problems);

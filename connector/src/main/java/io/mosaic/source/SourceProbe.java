@@ -38,6 +38,24 @@ public final class SourceProbe {
         return DriverManager.getConnection(jdbcUrl(s), p);
     }
 
+    /**
+     * Whether a failure to connect is an outage (the server is down, restarting or unreachable), as
+     * opposed to something the user must fix (credentials, a missing database): SQL state class 08
+     * is "connection exception" for both drivers.
+     */
+    public static boolean isOutage(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState().startsWith("08");
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One line saying why a source could not be reached and what to check. */
     public static String unreachable(SourceConfig s, Exception e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0].replaceAll("[.\\s]+$", "");

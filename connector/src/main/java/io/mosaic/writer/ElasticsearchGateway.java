@@ -100,7 +100,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
     public HealthStatus health() throws IOException {
         HealthStatus status = client.cluster().health(h -> h.timeout(t -> t.time("5s"))).status();
         if (status == HealthStatus.Red) {
-            throw new IOException("cluster health is red");
+            throw new RetryableWriteException("cluster health is red"); // heals as shards recover
         }
         return status;
     }
