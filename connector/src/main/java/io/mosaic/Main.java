@@ -1,12 +1,12 @@
 package io.mosaic;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mosaic.cli.DeadLettersCommand;
+import io.mosaic.cli.ExitCodes;
 import io.mosaic.cli.RunCommand;
 import io.mosaic.cli.ValidateCommand;
 import io.mosaic.config.ConfigException;
@@ -20,8 +20,6 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, ValidateCommand.class, DeadLettersCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_CONFIG = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     @Override
@@ -39,7 +37,7 @@ public final class Main implements Callable<Integer> {
             // the HTTP client's non-daemon threads.
             LOG.error("fatal", t);
             System.err.println("error: " + t);
-            exit = EXIT_FAILURE;
+            exit = ExitCodes.FAILURE;
         }
         System.exit(exit);
     }
@@ -50,18 +48,13 @@ public final class Main implements Callable<Integer> {
             // One clear message on the console; the stack trace only in the log at debug level.
             if (e instanceof ConfigException ce) {
                 ce.problems().forEach(p -> System.err.println("error: " + p));
-                return EXIT_CONFIG;
+                return ExitCodes.CONFIG;
             }
             LOG.debug("command failed", e);
             System.err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            return EXIT_FAILURE;
+            return ExitCodes.FAILURE;
         });
         return cli.execute(args);
-    }
-
-    /** Resolves a --config option. */
-    public static Path configPath(Path option) {
-        return option.toAbsolutePath().normalize();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -24,7 +24,7 @@ import io.mosaic.config.SourceConfig;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.Projector;
-import io.mosaic.mapping.RowChange;
+import io.mosaic.model.RowChange;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.source.DebeziumProperties;

@@ -8,19 +8,18 @@ import java.util.concurrent.Callable;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.mosaic.Main;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.mapping.RowChange;
-import io.mosaic.mapping.TableRef;
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.pipeline.Mosaic;
-import io.mosaic.writer.BulkWriter;
+import io.mosaic.es.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchDeadLetters;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.ErrorClassifier;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.ErrorClassifier;
+import io.mosaic.es.Retry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,7 +53,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
+            MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
             try (ElasticsearchGateway es = connect(cfg, retry(cfg))) {
                 java.util.List<ElasticsearchGateway.Doc> letters = new ElasticsearchDeadLetters(es).all();
                 for (ElasticsearchGateway.Doc d : letters) {
@@ -80,7 +79,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Override
         @SuppressWarnings("unchecked")
         public Integer call() throws Exception {
-            MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
+            MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
             MappingSet mappings = Mosaic.loadMappings(cfg);
             MosaicMetrics metrics = new MosaicMetrics();
             metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -116,7 +115,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
                     }
                 }
                 System.out.println(replayed + " dead letter(s) replayed, " + kept + " still failing");
-                return kept == 0 ? 0 : Main.EXIT_FAILURE;
+                return kept == 0 ? 0 : ExitCodes.FAILURE;
             }
         }
     }

@@ -6,10 +6,9 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mosaic.Main;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.pipeline.Mosaic;
-import io.mosaic.writer.ErrorClassifier;
+import io.mosaic.es.ErrorClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +31,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
+        MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
         Mosaic mosaic = new Mosaic(cfg, sources).resnapshot(resnapshot);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
@@ -43,7 +42,7 @@ public final class RunCommand implements Callable<Integer> {
         if (failure != null) {
             System.err.println("error: " + ErrorClassifier.describe(failure));
             mosaic.close();
-            return Main.EXIT_FAILURE;
+            return ExitCodes.FAILURE;
         }
         return 0;
     }

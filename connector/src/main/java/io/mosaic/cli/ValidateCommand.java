@@ -3,15 +3,14 @@ package io.mosaic.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.mosaic.Main;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.config.Problems;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.pipeline.Preflight;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.Retry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +26,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MosaicConfig cfg = MosaicConfig.load(Main.configPath(config));
+        MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
         MappingSet mappings = Mosaic.loadMappings(cfg);
         if (!offline) {
             Problems problems = new Problems();

@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.TableRef;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

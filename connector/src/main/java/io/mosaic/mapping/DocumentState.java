@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.RowChange;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.TableRef;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.TableRef;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.TableRef;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

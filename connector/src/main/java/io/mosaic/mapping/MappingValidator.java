@@ -1,5 +1,7 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.TableRef;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -10,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mosaic.config.Problems;
-import io.mosaic.source.ColumnKind;
-import io.mosaic.source.TableInfo;
+import io.mosaic.model.ColumnKind;
+import io.mosaic.model.TableInfo;
 
 /**
  * Checks mappings against what the sources really have and against their index templates: tables,

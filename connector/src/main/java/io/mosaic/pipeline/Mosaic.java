@@ -28,14 +28,14 @@ import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.DebeziumProperties;
-import io.mosaic.state.StateStores;
-import io.mosaic.writer.BulkWriter;
+import io.mosaic.offsets.OffsetStores;
+import io.mosaic.es.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.ErrorClassifier;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.ErrorClassifier;
 import io.mosaic.writer.IndexManager;
 import io.mosaic.writer.ElasticsearchDeadLetters;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.Retry;
 
 /**
  * The service: wires configuration, mappings, Elasticsearch, one {@link SourceRunner} per source,
@@ -149,7 +149,7 @@ public final class Mosaic implements AutoCloseable {
             try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
                 new io.mosaic.source.SourceInspector(source).dropSlot(c);
             }
-            new io.mosaic.state.StoredPositions(config.state(), es).forget(source);
+            new io.mosaic.offsets.StoredPositions(config.state(), es).forget(source);
             LOG.info("source {}: position forgotten; it will be snapshotted again", name);
         }
 
@@ -162,7 +162,7 @@ public final class Mosaic implements AutoCloseable {
         String gatewayId = null;
         if (config.state().inElasticsearch()) {
             gatewayId = "mosaic-" + System.identityHashCode(this);
-            StateStores.register(gatewayId, es);
+            OffsetStores.register(gatewayId, es);
             this.gatewayId = gatewayId;
         } else {
             Files.createDirectories(config.state().directory());
@@ -303,7 +303,7 @@ public final class Mosaic implements AutoCloseable {
             http.close();
         }
         if (gatewayId != null) {
-            StateStores.unregister(gatewayId);
+            OffsetStores.unregister(gatewayId);
         }
         if (es != null) {
             try {

@@ -13,10 +13,10 @@ import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.MappingValidator;
 import io.mosaic.source.SourceInspector;
 import io.mosaic.source.SourceProbe;
-import io.mosaic.source.TableInfo;
-import io.mosaic.state.StoredPositions;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.ErrorClassifier;
+import io.mosaic.model.TableInfo;
+import io.mosaic.offsets.StoredPositions;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.ErrorClassifier;
 
 /**
  * Everything checked against the live sources and cluster before Mosaic starts (and by

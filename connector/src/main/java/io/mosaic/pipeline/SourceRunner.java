@@ -19,12 +19,12 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.mosaic.config.SourceConfig;
-import io.mosaic.mapping.RowChange;
+import io.mosaic.model.RowChange;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.writer.DocumentWriter;
-import io.mosaic.writer.ErrorClassifier;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.ErrorClassifier;
+import io.mosaic.es.Retry;
 
 /**
  * Runs one source: an embedded Debezium engine whose batches are written by the {@link DocumentWriter}

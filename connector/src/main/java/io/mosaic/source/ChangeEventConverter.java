@@ -4,8 +4,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import io.mosaic.config.SourceConfig;
-import io.mosaic.mapping.RowChange;
-import io.mosaic.mapping.TableRef;
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
 
 /**
  * Turns a Debezium change record of one source into a {@link RowChange}, or null for records that are

@@ -11,10 +11,10 @@ import java.util.stream.Collectors;
 import io.mosaic.config.SourceConfig;
 import io.mosaic.config.WriterConfig;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.mapping.TableRef;
-import io.mosaic.state.ElasticsearchOffsetStore;
-import io.mosaic.state.ElasticsearchSchemaHistory;
-import io.mosaic.state.StateStores;
+import io.mosaic.model.TableRef;
+import io.mosaic.offsets.ElasticsearchOffsetStore;
+import io.mosaic.offsets.ElasticsearchSchemaHistory;
+import io.mosaic.offsets.OffsetStores;
 
 /**
  * Builds the embedded Debezium engine's properties for one source. The captured tables and columns
@@ -39,11 +39,11 @@ public final class DebeziumProperties {
         p.setProperty("database.port", Integer.toString(source.port()));
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password() == null ? "" : source.password());
-        String stream = stream(source);
+        String stream = OffsetStores.stream(source);
         if (gatewayId != null) {
             p.setProperty("offset.storage", ElasticsearchOffsetStore.class.getName());
-            p.setProperty(StateStores.GATEWAY_ID, gatewayId);
-            p.setProperty(StateStores.STREAM, stream);
+            p.setProperty(OffsetStores.GATEWAY_ID, gatewayId);
+            p.setProperty(OffsetStores.STREAM, stream);
         } else {
             p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
             p.setProperty("offset.storage.file.filename", stateDir.resolve(source.name() + ".offsets").toString());
@@ -84,8 +84,8 @@ public final class DebeziumProperties {
                 p.setProperty("include.schema.changes", "false");
                 if (gatewayId != null) {
                     p.setProperty("schema.history.internal", ElasticsearchSchemaHistory.class.getName());
-                    p.setProperty("schema.history.internal." + StateStores.GATEWAY_ID, gatewayId);
-                    p.setProperty("schema.history.internal." + StateStores.STREAM, stream);
+                    p.setProperty("schema.history.internal." + OffsetStores.GATEWAY_ID, gatewayId);
+                    p.setProperty("schema.history.internal." + OffsetStores.STREAM, stream);
                 } else {
                     p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
                     p.setProperty("schema.history.internal.file.filename", stateDir.resolve(source.name() + ".schema-history").toString());
@@ -99,14 +99,6 @@ public final class DebeziumProperties {
         }
         source.debezium().forEach(p::setProperty);
         return p;
-    }
-
-    /**
-     * Names the replication stream whose position is kept: the same source name pointed at another
-     * server, database, slot or replica id is another stream, with positions of its own.
-     */
-    public static String stream(SourceConfig s) {
-        return s.name() + "@" + s.host() + ":" + s.port() + "/" + (s.type().isBinlog() ? "server-" + s.serverId() : s.database() + "/" + s.slot());
     }
 
     /** Fully-qualified, regex-quoted names of every mapped column of every table of the source. */

@@ -1,5 +1,7 @@
 package io.mosaic.source;
 
+import io.mosaic.model.TableInfo;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +16,7 @@ import java.util.TreeSet;
 
 import io.mosaic.config.Problems;
 import io.mosaic.config.SourceConfig;
-import io.mosaic.mapping.TableRef;
+import io.mosaic.model.TableRef;
 
 /**
  * Reads a live source's catalog for the mapped tables, and checks the source's replication settings:

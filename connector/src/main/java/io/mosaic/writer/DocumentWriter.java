@@ -1,5 +1,11 @@
 package io.mosaic.writer;
 
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.BulkAction;
+import io.mosaic.es.BulkOutcome;
+import io.mosaic.es.BulkWriter;
+import io.mosaic.es.RetryableWriteException;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,8 +26,8 @@ import io.mosaic.mapping.LookupMapping;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Projector;
-import io.mosaic.mapping.RowChange;
-import io.mosaic.mapping.TableRef;
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
 import io.mosaic.mapping.TableRole;
 import io.mosaic.metrics.MosaicMetrics;
 

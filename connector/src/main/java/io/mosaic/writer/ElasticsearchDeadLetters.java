@@ -1,5 +1,7 @@
 package io.mosaic.writer;
 
+import io.mosaic.es.ElasticsearchGateway;
+
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -78,7 +78,7 @@ class DeadLetterIT {
         Files.writeString(dir.resolve("employees.yaml"), mapping);
         ValidationIT.Run replay = ValidationIT.cli("dead-letters", "replay", "--config", config.toString());
         assertThat(replay.out()).contains("1 dead letter(s) replayed, 2 still failing");
-        assertThat(replay.exit()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(replay.exit()).isEqualTo(io.mosaic.cli.ExitCodes.FAILURE);
         assertThat(harness.documents("employees")).containsKey("901");
         assertThat(harness.documents("mosaic-dead-letters")).hasSize(2);
         ValidationIT.Run list = ValidationIT.cli("dead-letters", "list", "--config", config.toString());

@@ -28,8 +28,8 @@ import io.mosaic.config.MosaicConfig;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.scenario.ScenarioDatabases;
 import io.mosaic.scenario.ScenarioSchema;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.Retry;
 
 /**
  * Runs Mosaic in-process against the local services, from a clean slate: fresh tables, no replication

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.mosaic.config.ElasticsearchConfig;
-import io.mosaic.writer.ElasticsearchGateway;
-import io.mosaic.writer.Retry;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.Retry;
 
 /**
  * The one paging helper ({@link ElasticsearchGateway#scan}), which the snapshot sweep, the fan-out

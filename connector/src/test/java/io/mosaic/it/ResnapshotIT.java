@@ -80,7 +80,7 @@ class ResnapshotIT {
         }
 
         ValidationIT.Run refused = ValidationIT.cli("run", "--config", config.toString());
-        assertThat(refused.exit()).isEqualTo(io.mosaic.Main.EXIT_CONFIG);
+        assertThat(refused.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(refused.err()).contains("source 'admin': the replication slot mosaic_admin no longer exists")
                 .contains("--resnapshot admin");
 

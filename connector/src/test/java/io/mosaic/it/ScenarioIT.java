@@ -229,13 +229,13 @@ class ScenarioIT {
         // it must neither loop nor fail, and the document stays as it is
         io.mosaic.config.MosaicConfig cfg = io.mosaic.config.MosaicConfig.load(harness.workDir.resolve("mosaic.yaml"));
         Map<String, Object> before = harness.documents("employees").get("8");
-        try (io.mosaic.writer.ElasticsearchGateway es = new io.mosaic.writer.ElasticsearchGateway(cfg.elasticsearch(),
-                new io.mosaic.writer.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.writer.ErrorClassifier::isRetryable,
+        try (io.mosaic.es.ElasticsearchGateway es = new io.mosaic.es.ElasticsearchGateway(cfg.elasticsearch(),
+                new io.mosaic.es.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.es.ErrorClassifier::isRetryable,
                         d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { }))) {
             io.mosaic.metrics.MosaicMetrics metrics = new io.mosaic.metrics.MosaicMetrics();
             metrics.bindTo(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            io.mosaic.writer.DocumentWriter writer = new io.mosaic.writer.DocumentWriter(es, new io.mosaic.writer.BulkWriter(es,
-                    new io.mosaic.writer.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.writer.ErrorClassifier::isRetryable,
+            io.mosaic.writer.DocumentWriter writer = new io.mosaic.writer.DocumentWriter(es, new io.mosaic.es.BulkWriter(es,
+                    new io.mosaic.es.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.es.ErrorClassifier::isRetryable,
                             d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { })),
                     io.mosaic.pipeline.Mosaic.loadMappings(cfg), metrics, letter -> { throw new AssertionError(letter.error()); });
             Map<String, Object> row = new java.util.LinkedHashMap<>();
@@ -243,8 +243,8 @@ class ScenarioIT {
             row.put("employee_id", 8L);
             row.put("name", "古い変更");
             row.put("acquired_on", null);
-            writer.write(List.of(new io.mosaic.mapping.RowChange(new io.mosaic.mapping.TableRef("labor", "labor.qualifications"),
-                    io.mosaic.mapping.RowChange.Op.UPSERT, null, row, 1, "replayed", false)));
+            writer.write(List.of(new io.mosaic.model.RowChange(new io.mosaic.model.TableRef("labor", "labor.qualifications"),
+                    io.mosaic.model.RowChange.Op.UPSERT, null, row, 1, "replayed", false)));
         }
         assertThat(ContractComparison.differences(Map.of("8", before), Map.of("8", harness.documents("employees").get("8")))).isEmpty();
     }

@@ -92,7 +92,7 @@ class ValidationIT {
         } finally {
             restoreServers();
         }
-        assertThat(run.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(run.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(run.err()).contains("employees.yaml:24: field 'email': column 'e_mail' does not exist in admin.public.employees")
                 .contains("table public.survey does not exist in source 'motivation'")
                 .contains("REPLICA IDENTITY DEFAULT").contains("ALTER TABLE public.survey_answers REPLICA IDENTITY FULL")
@@ -100,7 +100,7 @@ class ValidationIT {
                 .contains("field 'score' holds a decimal").contains("maps it as long")
                 .doesNotContain("Exception").doesNotContain("\tat ");
 
-        assertThat(start.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(start.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(start.err()).contains("column 'e_mail' does not exist");
     }
 
@@ -110,7 +110,7 @@ class ValidationIT {
         Files.writeString(config, Files.readString(config).replace(LocalServices.ES_URL, "http://127.0.0.1:1")
                 .replace("port: " + harness.dbs.mysqlPort(), "port: 2"));
         Run run = cli("validate", "--config", config.toString());
-        assertThat(run.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(run.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(run.err()).contains("elasticsearch: cannot reach [http://127.0.0.1:1]")
                 .contains("source 'labor': cannot connect to mariadb://debezium@127.0.0.1:2")
                 .doesNotContain("source 'admin': cannot connect").doesNotContain("source 'motivation': cannot connect")

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.mosaic.config.ConfigProblem;
 import io.mosaic.config.Problems;
-import io.mosaic.source.TableInfo;
+import io.mosaic.model.TableInfo;
 
 /** The live checks' logic over fixed catalogs: no servers. */
 class MappingValidatorTest {
@@ -86,9 +86,9 @@ class MappingValidatorTest {
 
     @Test
     void conversionsFollowColumnKinds() {
-        assertThat(MappingValidator.converts(io.mosaic.source.ColumnKind.INTEGER, ValueType.DATE)).isFalse();
-        assertThat(MappingValidator.converts(io.mosaic.source.ColumnKind.TEXT, ValueType.DATE)).isTrue();
-        assertThat(MappingValidator.converts(io.mosaic.source.ColumnKind.DECIMAL, ValueType.INTEGER)).isTrue();
-        assertThat(MappingValidator.converts(io.mosaic.source.ColumnKind.DATE, ValueType.BOOLEAN)).isFalse();
+        assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.INTEGER, ValueType.DATE)).isFalse();
+        assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.TEXT, ValueType.DATE)).isTrue();
+        assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.DECIMAL, ValueType.INTEGER)).isTrue();
+        assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.DATE, ValueType.BOOLEAN)).isFalse();
     }
 }

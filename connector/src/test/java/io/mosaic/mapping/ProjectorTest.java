@@ -1,5 +1,8 @@
 package io.mosaic.mapping;
 
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -23,7 +23,7 @@ import io.mosaic.config.SourceType;
 import io.mosaic.config.WriterConfig;
 import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.mapping.RowChange;
+import io.mosaic.model.RowChange;
 
 /**
  * MySQL-specific code without a MySQL server (none can be installed on the build machines): the

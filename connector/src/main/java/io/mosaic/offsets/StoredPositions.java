@@ -1,4 +1,4 @@
-package io.mosaic.state;
+package io.mosaic.offsets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +7,7 @@ import java.util.Map;
 
 import io.mosaic.config.SourceConfig;
 import io.mosaic.config.StateConfig;
-import io.mosaic.source.DebeziumProperties;
-import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.es.ElasticsearchGateway;
 
 /**
  * Reads and forgets the position Mosaic keeps for a source (in Elasticsearch or in the state
@@ -33,8 +32,8 @@ public final class StoredPositions {
         if (!state.inElasticsearch()) {
             return Files.exists(state.directory().resolve(source.name() + ".offsets")) ? Map.of() : null;
         }
-        Map<String, Object> doc = es.send("GET", "/" + StateStores.OFFSETS_INDEX + "/_doc/"
-                + ElasticsearchOffsetStore.encodeId(DebeziumProperties.stream(source)), null, 404);
+        Map<String, Object> doc = es.send("GET", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/"
+                + ElasticsearchOffsetStore.encodeId(OffsetStores.stream(source)), null, 404);
         if (!(doc.get("_source") instanceof Map<?, ?> src) || !(src.get("offsets") instanceof Map<?, ?> offsets) || offsets.isEmpty()) {
             return null;
         }
@@ -47,14 +46,14 @@ public final class StoredPositions {
 
     /** Forgets the source's position and schema history: the next start snapshots it again. */
     public void forget(SourceConfig source) throws Exception {
-        String stream = DebeziumProperties.stream(source);
+        String stream = OffsetStores.stream(source);
         if (state.inElasticsearch()) {
-            es.send("DELETE", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream), null, 404);
+            es.send("DELETE", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream), null, 404);
             // no _delete_by_query: it is not in every cluster (the reindex module)
-            if (es.indexExists(StateStores.HISTORY_INDEX)) {
-                es.refresh(StateStores.HISTORY_INDEX);
-                for (ElasticsearchGateway.Doc d : es.searchDocs(StateStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)))) {
-                    es.send("DELETE", "/" + StateStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(d.id()), null, 404);
+            if (es.indexExists(OffsetStores.HISTORY_INDEX)) {
+                es.refresh(OffsetStores.HISTORY_INDEX);
+                for (ElasticsearchGateway.Doc d : es.searchDocs(OffsetStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)))) {
+                    es.send("DELETE", "/" + OffsetStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(d.id()), null, 404);
                 }
             }
         } else {

@@ -1,4 +1,4 @@
-package io.mosaic.source;
+package io.mosaic.model;
 
 import java.util.List;
 import java.util.Map;

@@ -1,16 +1,18 @@
-package io.mosaic.state;
+package io.mosaic.offsets;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.config.SourceConfig;
+import io.mosaic.es.ElasticsearchGateway;
 
 /**
- * Hands Mosaic's Elasticsearch connection to the offset store and schema history that Debezium
+ * Where Debezium's offsets and schema history of each replication stream are kept, and how they are
+ * named. Hands Mosaic's Elasticsearch connection to the offset store and schema history that Debezium
  * instantiates by class name. Only an opaque id travels through Debezium's properties: no address
  * or credential is copied into them (and so none can end up in Debezium's logged configuration).
  */
-public final class StateStores {
+public final class OffsetStores {
 
     /** Debezium property naming the registered connection. */
     public static final String GATEWAY_ID = "mosaic.state.gateway";
@@ -21,7 +23,15 @@ public final class StateStores {
 
     private static final Map<String, ElasticsearchGateway> GATEWAYS = new ConcurrentHashMap<>();
 
-    private StateStores() {
+    private OffsetStores() {
+    }
+
+    /**
+     * Names the replication stream whose position is kept: the same source name pointed at another
+     * server, database, slot or replica id is another stream, with positions of its own.
+     */
+    public static String stream(SourceConfig s) {
+        return s.name() + "@" + s.host() + ":" + s.port() + "/" + (s.type().isBinlog() ? "server-" + s.serverId() : s.database() + "/" + s.slot());
     }
 
     public static void register(String id, ElasticsearchGateway gateway) {

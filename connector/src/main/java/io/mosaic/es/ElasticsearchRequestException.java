@@ -1,4 +1,4 @@
-package io.mosaic.writer;
+package io.mosaic.es;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package io.mosaic.writer;
+package io.mosaic.es;
 
 /** The result of one bulk item: its status, and for a failure Elasticsearch's error type and reason. */
 public record BulkOutcome(int status, String errorType, String reason, long seqNo, long primaryTerm) {

@@ -1,4 +1,4 @@
-package io.mosaic.state;
+package io.mosaic.offsets;
 
 import java.nio.ByteBuffer;
 import java.util.Base64;
@@ -12,7 +12,7 @@ import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.es.ElasticsearchGateway;
 
 /**
  * Debezium's source offsets kept in Elasticsearch ({@code mosaic-offsets}, one document per
@@ -31,8 +31,8 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
     public void configure(WorkerConfig config) {
         super.configure(config);
         Map<String, String> props = config.originalsStrings();
-        es = StateStores.gateway(props.get(StateStores.GATEWAY_ID));
-        stream = props.get(StateStores.STREAM);
+        es = OffsetStores.gateway(props.get(OffsetStores.GATEWAY_ID));
+        stream = props.get(OffsetStores.STREAM);
     }
 
     @Override
@@ -40,9 +40,9 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         super.start();
         try {
             // offsets are opaque to Elasticsearch: never let their keys become dynamically mapped fields
-            es.createIndex(StateStores.OFFSETS_INDEX, Map.of("dynamic", false, "properties", Map.of(
+            es.createIndex(OffsetStores.OFFSETS_INDEX, Map.of("dynamic", false, "properties", Map.of(
                     "stream", Map.of("type", "keyword"), "offsets", Map.of("type", "object", "enabled", false))));
-            Map<String, Object> doc = es.send("GET", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), null, 404);
+            Map<String, Object> doc = es.send("GET", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), null, 404);
             if (doc.get("_source") instanceof Map<?, ?> source && source.get("offsets") instanceof Map<?, ?> offsets) {
                 Base64.Decoder b64 = Base64.getDecoder();
                 offsets.forEach((k, v) -> data.put(ByteBuffer.wrap(b64.decode((String) k)),
@@ -65,7 +65,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         body.put("offsets", offsets);
         body.put("updated_at", java.time.Instant.now().toString());
         try {
-            es.send("PUT", "/" + StateStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
+            es.send("PUT", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
         } catch (Exception e) {
             throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
         }

@@ -1,4 +1,4 @@
-package io.mosaic.mapping;
+package io.mosaic.model;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.mosaic.state;
+package io.mosaic.offsets;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import io.debezium.relational.history.AbstractFileBasedSchemaHistory;
 import io.debezium.relational.history.HistoryRecord;
 import io.debezium.relational.history.HistoryRecordComparator;
 import io.debezium.relational.history.SchemaHistoryListener;
-import io.mosaic.writer.ElasticsearchGateway;
+import io.mosaic.es.ElasticsearchGateway;
 
 /**
  * The MySQL/MariaDB connectors' schema history kept in Elasticsearch ({@code mosaic-schema-history},
@@ -27,8 +27,8 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     public void configure(Configuration config, HistoryRecordComparator comparator, SchemaHistoryListener listener, boolean useCatalogBeforeSchema) {
         super.configure(config, comparator, listener, useCatalogBeforeSchema);
-        es = StateStores.gateway(config.getString(CONFIGURATION_FIELD_PREFIX_STRING + StateStores.GATEWAY_ID));
-        stream = config.getString(CONFIGURATION_FIELD_PREFIX_STRING + StateStores.STREAM);
+        es = OffsetStores.gateway(config.getString(CONFIGURATION_FIELD_PREFIX_STRING + OffsetStores.GATEWAY_ID));
+        stream = config.getString(CONFIGURATION_FIELD_PREFIX_STRING + OffsetStores.STREAM);
     }
 
     @Override
@@ -36,8 +36,8 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
         // the stream must be a keyword for the term query below, whoever wrote first
         initializeStorage();
         try {
-            es.send("POST", "/" + StateStores.HISTORY_INDEX + "/_refresh", null, 404);
-            es.scan(StateStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)), true, List.of(Map.of("n", "asc")),
+            es.send("POST", "/" + OffsetStores.HISTORY_INDEX + "/_refresh", null, 404);
+            es.scan(OffsetStores.HISTORY_INDEX, Map.of("term", Map.of("stream", stream)), true, List.of(Map.of("n", "asc")),
                     1000, doc -> {
                         toHistoryRecord(new ByteArrayInputStream(((String) doc.source().get("record")).getBytes(StandardCharsets.UTF_8)));
                         next = Math.max(next, ((Number) doc.source().get("n")).longValue() + 1);
@@ -56,7 +56,7 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
         body.put("record", new String(fromHistoryRecord(record), StandardCharsets.UTF_8));
         try {
             // refresh so that a restart straight after reads every record
-            es.send("PUT", "/" + StateStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream + ":" + n) + "?refresh=true", body);
+            es.send("PUT", "/" + OffsetStores.HISTORY_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream + ":" + n) + "?refresh=true", body);
         } catch (Exception e) {
             throw new IllegalStateException("cannot store a schema history record of " + stream + ": " + e.getMessage(), e);
         }
@@ -65,9 +65,9 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     public boolean storageExists() {
         try {
-            return es.indexExists(StateStores.HISTORY_INDEX);
+            return es.indexExists(OffsetStores.HISTORY_INDEX);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot check for " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot check for " + OffsetStores.HISTORY_INDEX + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,11 +79,11 @@ public final class ElasticsearchSchemaHistory extends AbstractFileBasedSchemaHis
     @Override
     public void initializeStorage() {
         try {
-            es.createIndex(StateStores.HISTORY_INDEX, Map.of("dynamic", false, "properties", Map.of(
+            es.createIndex(OffsetStores.HISTORY_INDEX, Map.of("dynamic", false, "properties", Map.of(
                     "stream", Map.of("type", "keyword"), "n", Map.of("type", "long"),
                     "record", Map.of("type", "text", "index", false))));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot create " + StateStores.HISTORY_INDEX + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create " + OffsetStores.HISTORY_INDEX + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.mosaic.mapping;
+package io.mosaic.model;
 
 /**
  * A table of one source: {@code schema.table} on PostgreSQL, {@code database.table} on MySQL/MariaDB.
