@@ -42,21 +42,30 @@ pg() { psql -qtA -h 127.0.0.1 -p 15432 -U postgres -d "$1" -c "$2"; }
 maria() { mariadb -h 127.0.0.1 -P 13306 -u mosaic -pmosaic labor; }
 
 bash deploy/local/services.sh start all >/dev/null
-build() { # $1 name, $2 rev -> prints the launcher path
-  local dir="$work/$1"
+build() { # $1 name, $2 rev -> prints the built tree's directory
+  local dir="$work/$1" modules=connector
   if [[ "$2" == WORKTREE ]]; then
-    mvn -B -ntp -q -Dmaven.test.skip=true package -pl connector >&2
-    echo "$root/connector/target/bin/mosaic"; return
+    dir="$root"
+  else
+    rm -rf "$dir"; git worktree prune
+    git worktree add -f --detach "$dir" "$2" >&2
   fi
-  rm -rf "$dir"; git worktree prune
-  git worktree add -f --detach "$dir" "$2" >&2
-  (cd "$dir" && mvn -B -ntp -q -Dmaven.test.skip=true package -pl connector >&2)
-  echo "$dir/connector/target/bin/mosaic"
+  # the scenario's setup command has a module of its own since issue 11; older revisions have none
+  [[ -f "$dir/scenario/pom.xml" ]] && modules=connector,scenario
+  (cd "$dir" && mvn -B -ntp -q -Dmaven.test.skip=true package -pl "$modules" >&2)
+  echo "$dir"
 }
-bin_before=$(build before "$before")
-bin_after=$(build after "$after")
+dir_before=$(build before "$before")
+dir_after=$(build after "$after")
+bin_before="$dir_before/connector/target/bin/mosaic"
+bin_after="$dir_after/connector/target/bin/mosaic"
 
-"$bin_after" scenario setup --employees "$employees" >/dev/null
+# the after build seeds the rows both builds are measured on
+if [[ -x "$dir_after/scenario/target/bin/mosaic-scenario" ]]; then
+  "$dir_after/scenario/target/bin/mosaic-scenario" setup --employees "$employees" >/dev/null
+else
+  "$bin_after" scenario setup --employees "$employees" >/dev/null
+fi
 
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 espid=$(pgrep -f org.elasticsearch.bootstrap.Elasticsearch | head -1)

@@ -17,6 +17,10 @@ DEMO_DIR="${MOSAIC_LOCAL_DIR}/demo"
 PID_FILE="${DEMO_DIR}/mosaic.pid"
 LOG_FILE="${DEMO_DIR}/mosaic.log"
 export MOSAIC_STATE_DIR="${DEMO_DIR}/state" MOSAIC_HTTP_PORT="${HTTP_PORT}"
+# deploy/local/mosaic.yaml reads these; they follow the local services' ports (env.sh)
+export MOSAIC_ES_URLS="${MOSAIC_ES_URLS:-${ES}}"
+export ADMIN_DB_PORT="${ADMIN_DB_PORT:-${MOSAIC_PG_PORT}}" MOTIVATION_DB_PORT="${MOTIVATION_DB_PORT:-${MOSAIC_PG_PORT}}"
+export LABOR_DB_PORT="${LABOR_DB_PORT:-${MOSAIC_MARIADB_PORT}}"
 PSQL=("${MOSAIC_PG_BIN}/psql" -X -q -v ON_ERROR_STOP=1)
 export PGPASSWORD="${MOSAIC_PG_PASSWORD}"
 
@@ -39,7 +43,7 @@ fi
 command -v mvn >/dev/null || { echo "Maven is missing: apt-get install -y maven" >&2; exit 2; }
 command -v curl >/dev/null || { apt-get update -q && apt-get install -y -q curl; }
 
-say "Building Mosaic"
+say "Building Mosaic and the scenario's setup command"
 (cd "${ROOT}" && mvn -B -q -ntp package -DskipTests)
 
 say "Starting the local services (PostgreSQL, MariaDB, Elasticsearch)"
@@ -58,7 +62,9 @@ for db in admin motivation; do
 done
 curl -s -o /dev/null -X DELETE "${ES}/employees*,mosaic-*?expand_wildcards=all&ignore_unavailable=true"
 rm -rf "${MOSAIC_STATE_DIR}"
-"${ROOT}/connector/target/bin/mosaic" scenario setup --employees "${EMPLOYEES}"
+"${ROOT}/scenario/target/bin/mosaic-scenario" setup --employees "${EMPLOYEES}" \
+  --pg-url "jdbc:postgresql://127.0.0.1:${MOSAIC_PG_PORT}/" --pg-user "${MOSAIC_PG_USER}" --pg-password "${MOSAIC_PG_PASSWORD}" \
+  --mysql-url "jdbc:mariadb://127.0.0.1:${MOSAIC_MARIADB_PORT}/"
 
 say "Running Mosaic (log: ${LOG_FILE})"
 nohup "${ROOT}/connector/target/bin/mosaic" run --config "${HERE}/mosaic.yaml" >"${LOG_FILE}" 2>&1 &

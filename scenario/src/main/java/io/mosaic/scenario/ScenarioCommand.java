@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code scenario}: the reference scenario's databases (admin and motivation on PostgreSQL,
- * labor on MariaDB/MySQL). Meant to be registered as a subcommand of the main CLI.
+ * labor on MariaDB/MySQL). Run by {@link ScenarioMain}, the {@code mosaic-scenario} launcher.
  */
 @Command(
         name = "scenario",
