@@ -13,12 +13,11 @@ import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.pipeline.Components;
 import io.mosaic.pipeline.Mosaic;
-import io.mosaic.es.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchDeadLetters;
 import io.mosaic.es.ElasticsearchGateway;
-import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,14 +37,6 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Retry retry(MosaicConfig cfg) {
-        return Retry.forever(cfg.writer().initialBackoff(), cfg.writer().maxBackoff(), ErrorClassifier::isRetryable, (w, a, d, c) -> { });
-    }
-
-    static ElasticsearchGateway connect(MosaicConfig cfg, Retry retry) {
-        return new ElasticsearchGateway(cfg.elasticsearch(), retry);
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, oldest first.")
     static final class List implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, required = true, description = "the YAML configuration file")
@@ -54,7 +45,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
-            try (ElasticsearchGateway es = connect(cfg, retry(cfg))) {
+            try (ElasticsearchGateway es = Components.gateway(cfg, Components.commandRetry(cfg))) {
                 java.util.List<ElasticsearchGateway.Doc> letters = new ElasticsearchDeadLetters(es).all();
                 for (ElasticsearchGateway.Doc d : letters) {
                     Map<String, Object> s = d.source();
@@ -83,12 +74,11 @@ public final class DeadLettersCommand implements Callable<Integer> {
             MappingSet mappings = Mosaic.loadMappings(cfg);
             MosaicMetrics metrics = new MosaicMetrics();
             metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-            Retry retry = retry(cfg);
-            try (ElasticsearchGateway es = connect(cfg, retry)) {
+            Retry retry = Components.commandRetry(cfg);
+            try (ElasticsearchGateway es = Components.gateway(cfg, retry)) {
                 ElasticsearchDeadLetters store = new ElasticsearchDeadLetters(es);
                 java.util.List<String> failedAgain = new ArrayList<>();
-                DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics,
-                        letter -> failedAgain.add(letter.id()), cfg.writer().maxRowBytes());
+                DocumentWriter writer = Components.writer(cfg, mappings, es, retry, metrics, letter -> failedAgain.add(letter.id()));
                 int replayed = 0;
                 int kept = 0;
                 for (ElasticsearchGateway.Doc d : store.all()) {

@@ -7,10 +7,10 @@ import io.mosaic.config.MosaicConfig;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.config.Problems;
+import io.mosaic.pipeline.Components;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.pipeline.Preflight;
 import io.mosaic.es.ElasticsearchGateway;
-import io.mosaic.es.Retry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,7 +30,7 @@ public final class ValidateCommand implements Callable<Integer> {
         MappingSet mappings = Mosaic.loadMappings(cfg);
         if (!offline) {
             Problems problems = new Problems();
-            try (ElasticsearchGateway es = new ElasticsearchGateway(cfg.elasticsearch(), Retry.never())) {
+            try (ElasticsearchGateway es = Components.checkingGateway(cfg)) {
                 Preflight.check(cfg, mappings, es, cfg.sources().keySet(), problems);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -174,7 +174,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
     }
 
     /** Documents per page of a {@link #scan}. */
-    static final int PAGE_SIZE = 1000;
+    public static final int PAGE_SIZE = 1000;
 
     /**
      * The ids of every document of {@code index} whose keyword field {@code field} has any of {@code values}.

@@ -29,7 +29,6 @@ import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.source.DebeziumProperties;
 import io.mosaic.offsets.OffsetStores;
-import io.mosaic.es.BulkWriter;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ElasticsearchGateway;
 import io.mosaic.es.ErrorClassifier;
@@ -137,12 +136,8 @@ public final class Mosaic implements AutoCloseable {
             return;
         }
 
-        Retry retry = Retry.forever(config.writer().initialBackoff(), config.writer().maxBackoff(), ErrorClassifier::isRetryable,
-                (what, attempt, wait, cause) -> {
-                    metrics.retry(what);
-                    metrics.stalled(true);
-                });
-        es = new ElasticsearchGateway(config.elasticsearch(), retry);
+        Retry retry = Components.pipelineRetry(config, metrics);
+        es = Components.gateway(config, retry);
         for (String name : resnapshot) {
             // a new snapshot always goes with a new slot (see SourcePosition); the sweep removes what it lacks
             SourceConfig source = config.sources().get(name);
@@ -157,8 +152,7 @@ public final class Mosaic implements AutoCloseable {
         for (DocumentMapping m : mappings.documents()) {
             indices.ensure(m);
         }
-        DocumentWriter writer = new DocumentWriter(es, new BulkWriter(es, retry), mappings, metrics, new ElasticsearchDeadLetters(es),
-                config.writer().maxRowBytes());
+        DocumentWriter writer = Components.writer(config, mappings, es, retry, metrics, new ElasticsearchDeadLetters(es));
         String gatewayId = null;
         if (config.state().inElasticsearch()) {
             gatewayId = "mosaic-" + System.identityHashCode(this);
@@ -203,7 +197,7 @@ public final class Mosaic implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             Problems problems = new Problems();
             // no retry inside the checks: an unreachable server must be reported, not waited for there
-            try (ElasticsearchGateway check = new ElasticsearchGateway(config.elasticsearch(), Retry.never())) {
+            try (ElasticsearchGateway check = Components.checkingGateway(config)) {
                 Preflight.check(config, mappings, check, only == null ? config.sources().keySet() : only, resnapshot, problems);
             }
             if (problems.isEmpty()) {

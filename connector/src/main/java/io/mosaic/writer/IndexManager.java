@@ -74,27 +74,8 @@ public final class IndexManager {
     }
 
     private void ensureStateIndex(String index) throws Exception {
-        Map<String, Object> mappings = Map.of(
-                "dynamic_templates", List.of(Map.of("src_min", Map.of("path_match", "src_min.*", "mapping", Map.of("type", "long")))),
-                "dynamic", false,
-                "properties", Map.ofEntries(
-                        Map.entry("kind", Map.of("type", "keyword")),
-                        Map.entry("root_key", Map.of("type", "keyword")),
-                        Map.entry("refs", Map.of("type", "keyword")),
-                        Map.entry("table", Map.of("type", "keyword")),
-                        Map.entry("key", Map.of("type", "keyword")),
-                        Map.entry("seq", Map.of("type", "long")),
-                        Map.entry("source", Map.of("type", "keyword")),
-                        Map.entry("v", Map.of("type", "long")),
-                        Map.entry("deleted", Map.of("type", "boolean")),
-                        Map.entry("src_min", Map.of("type", "object", "dynamic", true)),
-                        Map.entry("root", Map.of("type", "object", "enabled", false)),
-                        Map.entry("children", Map.of("type", "object", "enabled", false)),
-                        Map.entry("row", Map.of("type", "object", "enabled", false))));
-        // No periodic refresh: the state is read by id (realtime) and searched only by the fan-out and the
-        // snapshot sweep, which refresh first. A refresh a second made a small segment a second, and
-        // merging them was the largest single cost of the three-source stream in Elasticsearch.
-        Map<String, Object> settings = Map.of("refresh_interval", "-1");
+        Map<String, Object> mappings = StateIndex.MAPPINGS;
+        Map<String, Object> settings = StateIndex.SETTINGS;
         if (es.createIndex(index, mappings, settings)) {
             LOG.info("state index {} created", index);
         } else {

@@ -1,0 +1,68 @@
+package io.mosaic.writer;
+
+import java.util.List;
+
+import io.mosaic.es.BulkOutcome;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.model.RowChange;
+
+/**
+ * What becomes of each written item: counted as written or stale (a newer version was already
+ * there, as after a replay), or, when Elasticsearch rejected it for good, handed on as a dead letter
+ * so that the pipeline goes on and nothing is lost.
+ */
+final class Outcomes {
+
+    /** What to do with an item Elasticsearch rejected for good (not a conflict: an older write losing is expected). */
+    @FunctionalInterface
+    interface Rejection {
+        void handle(int index, BulkOutcome outcome) throws Exception;
+    }
+
+    private final MosaicMetrics metrics;
+    private final DeadLetterSink deadLetters;
+
+    Outcomes(MosaicMetrics metrics, DeadLetterSink deadLetters) {
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Counts written and stale (version-conflicting) items and hands every other failure to {@code rejected}. */
+    void tally(String index, String kind, List<BulkOutcome> outcomes, Rejection rejected) throws Exception {
+        int written = 0;
+        int stale = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            BulkOutcome o = outcomes.get(i);
+            if (o.ok() || o.notFound()) {
+                written++;
+            } else if (o.conflict()) {
+                stale++;
+            } else {
+                rejected.handle(i, o);
+            }
+        }
+        metrics.writes(index, kind, written);
+        metrics.stale(index, stale);
+    }
+
+    /** Counts state writes that won their optimistic-concurrency race. */
+    void stateWrites(String index, int n) {
+        metrics.writes(index, "state", n);
+    }
+
+    /** Parks a change that cannot be written (its error names the cause and the fix; no row value). */
+    void deadLetter(DocumentMapping m, RowChange change, String key, String error) throws Exception {
+        String source = change == null ? m.root().source() : change.table().source();
+        String table = change == null ? m.root().id() : change.table().id();
+        metrics.deadLetters(source, table, 1);
+        deadLetters.accept(new DeadLetter(m.name(), source, table, key, change == null ? null : change.position(), error,
+                change == null ? null : change.op().name(), change == null ? 0 : change.version(),
+                change == null ? null : change.before(), change == null ? null : change.after()));
+    }
+
+    /** The dead-letter text for an item Elasticsearch rejected. */
+    static String rejected(String what, BulkOutcome o) {
+        return "Elasticsearch rejected the " + what + ": " + o.errorType() + ": " + o.reason();
+    }
+}

@@ -1,0 +1,229 @@
+package io.mosaic.writer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.mosaic.es.ElasticsearchGateway.Doc;
+import io.mosaic.es.ElasticsearchGateway.DocConsumer;
+import io.mosaic.mapping.Contribution;
+import io.mosaic.mapping.DocumentState;
+
+/**
+ * Mosaic's state index of one document type, in one place: its format (how a {@link DocumentState}
+ * and a lookup row are stored), its Elasticsearch mapping and settings, and the queries the writer
+ * runs on it. Nothing else knows a field name of it.
+ *
+ * <p>Two kinds of documents: {@code d:<root key>} holds every row contributing to one public document,
+ * each with its source version, the write counter {@code seq}, the lookup rows it refers to
+ * ({@code refs}) and the lowest version per source of its present rows ({@code src_min}, for the
+ * snapshot sweep); {@code l:<table>:<key>} holds one lookup row, externally versioned.
+ */
+public final class StateIndex {
+
+    static final String DOC_PREFIX = "d:";
+    static final String LOOKUP_PREFIX = "l:";
+
+    private static final String KIND = "kind";
+    private static final String KIND_DOC = "doc";
+    private static final String KIND_LOOKUP = "lookup";
+    private static final String ROOT_KEY = "root_key";
+    private static final String SEQ = "seq";
+    private static final String REFS = "refs";
+    private static final String SRC_MIN = "src_min";
+    private static final String ROOT = "root";
+    private static final String CHILDREN = "children";
+    private static final String SOURCE = "source";
+    private static final String TABLE = "table";
+    private static final String KEY = "key";
+    private static final String VERSION = "v";
+    private static final String DELETED = "deleted";
+    private static final String ROW = "row";
+
+    /** The index's mapping: only what is searched is indexed; the rows themselves are stored, not indexed. */
+    public static final Map<String, Object> MAPPINGS = Map.of(
+            "dynamic_templates", List.of(Map.of(SRC_MIN, Map.of("path_match", SRC_MIN + ".*", "mapping", Map.of("type", "long")))),
+            "dynamic", false,
+            "properties", Map.ofEntries(
+                    Map.entry(KIND, Map.of("type", "keyword")),
+                    Map.entry(ROOT_KEY, Map.of("type", "keyword")),
+                    Map.entry(REFS, Map.of("type", "keyword")),
+                    Map.entry(TABLE, Map.of("type", "keyword")),
+                    Map.entry(KEY, Map.of("type", "keyword")),
+                    Map.entry(SEQ, Map.of("type", "long")),
+                    Map.entry(SOURCE, Map.of("type", "keyword")),
+                    Map.entry(VERSION, Map.of("type", "long")),
+                    Map.entry(DELETED, Map.of("type", "boolean")),
+                    Map.entry(SRC_MIN, Map.of("type", "object", "dynamic", true)),
+                    Map.entry(ROOT, Map.of("type", "object", "enabled", false)),
+                    Map.entry(CHILDREN, Map.of("type", "object", "enabled", false)),
+                    Map.entry(ROW, Map.of("type", "object", "enabled", false))));
+
+    /**
+     * No periodic refresh: the state is read by id (realtime) and searched only by the fan-out and the
+     * snapshot sweep, which refresh first. A refresh a second made a small segment a second, and merging
+     * them was the largest single cost of the three-source stream in Elasticsearch.
+     */
+    public static final Map<String, Object> SETTINGS = Map.of("refresh_interval", "-1");
+
+    private final DocumentStore store;
+
+    public StateIndex(DocumentStore store) {
+        this.store = store;
+    }
+
+    // ---------------------------------------------------------------- ids
+
+    public static String docId(String rootKey) {
+        return DOC_PREFIX + rootKey;
+    }
+
+    public static String lookupId(String tableId, String key) {
+        return LOOKUP_PREFIX + tableId + ":" + key;
+    }
+
+    /** The id of the lookup document a {@link io.mosaic.mapping.LookupMapping#ref} names. */
+    static String lookupIdOfRef(String ref) {
+        return LOOKUP_PREFIX + ref;
+    }
+
+    // ---------------------------------------------------------------- format
+
+    /**
+     * @param sourceOf the source of each contribution: null for the root, else the collection name
+     */
+    public static Map<String, Object> encode(DocumentState state, Set<String> refs, Function<String, String> sourceOf) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(KIND, KIND_DOC);
+        out.put(ROOT_KEY, state.rootKey());
+        out.put(SEQ, state.seq());
+        out.put(REFS, new ArrayList<>(refs));
+        // the lowest version of a present row per source: a snapshot sweep finds rows older than its snapshot by it
+        Map<String, Long> srcMin = new LinkedHashMap<>();
+        if (state.root() != null && state.root().present()) {
+            srcMin.merge(sourceOf.apply(null), state.root().version(), Math::min);
+        }
+        state.allChildren().forEach((collection, elements) -> elements.values().forEach(c -> {
+            if (c.present()) {
+                srcMin.merge(sourceOf.apply(collection), c.version(), Math::min);
+            }
+        }));
+        out.put(SRC_MIN, srcMin);
+        if (state.root() != null) {
+            out.put(ROOT, encode(state.root()));
+        }
+        Map<String, Object> children = new LinkedHashMap<>();
+        state.allChildren().forEach((collection, elements) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            elements.forEach((k, c) -> m.put(k, encode(c)));
+            children.put(collection, m);
+        });
+        out.put(CHILDREN, children);
+        return out;
+    }
+
+    /** The state of a document as stored, or an empty one for a document without state ({@code source} null). */
+    @SuppressWarnings("unchecked")
+    public static DocumentState decode(String rootKey, Map<String, Object> source) {
+        DocumentState state = new DocumentState(rootKey);
+        if (source == null) {
+            return state;
+        }
+        state.seq(((Number) source.getOrDefault(SEQ, 0)).longValue());
+        if (source.get(ROOT) instanceof Map<?, ?> root) {
+            state.setRoot(decodeContribution((Map<String, Object>) root));
+        }
+        if (source.get(CHILDREN) instanceof Map<?, ?> children) {
+            ((Map<String, Object>) children).forEach((collection, elements) ->
+                    ((Map<String, Object>) elements).forEach((k, c) ->
+                            state.applyChild(collection, k, decodeContribution((Map<String, Object>) c))));
+        }
+        return state;
+    }
+
+    /** The state of a stored document as {@link #decode} reads it, its root key taken from the document. */
+    static DocumentState decode(Doc doc) {
+        return decode((String) doc.source().get(ROOT_KEY), doc.source());
+    }
+
+    static Map<String, Object> encode(Contribution c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(VERSION, c.version());
+        if (c.deleted()) {
+            m.put(DELETED, true);
+        } else {
+            m.put(ROW, c.row());
+        }
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Contribution decodeContribution(Map<String, Object> m) {
+        long v = ((Number) m.get(VERSION)).longValue();
+        boolean deleted = Boolean.TRUE.equals(m.get(DELETED));
+        return new Contribution(v, deleted, deleted ? null : (Map<String, Object>) m.get(ROW));
+    }
+
+    public static Map<String, Object> encodeLookup(String source, String tableId, String key, Contribution c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(KIND, KIND_LOOKUP);
+        out.put(SOURCE, source);
+        out.put(TABLE, tableId);
+        out.put(KEY, key);
+        out.putAll(encode(c));
+        return out;
+    }
+
+    /** The row of a stored lookup document, or null when it is absent or deleted. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> lookupRow(Doc doc) {
+        if (doc == null || !doc.found() || Boolean.TRUE.equals(doc.source().get(DELETED))) {
+            return null;
+        }
+        return (Map<String, Object>) doc.source().get(ROW);
+    }
+
+    /** The table id of a stored lookup document. */
+    static String lookupTable(Doc doc) {
+        return (String) doc.source().get(TABLE);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /**
+     * The root keys of every document whose state refers to one of {@code refs}, after a refresh: search
+     * is not realtime, so every state write acknowledged so far is made visible first.
+     */
+    Set<String> referringKeys(String index, Collection<String> refs) throws Exception {
+        store.refresh(index);
+        Set<String> keys = new LinkedHashSet<>();
+        store.search(index, Map.of("terms", Map.of(REFS, List.copyOf(refs))), false, d -> {
+            if (d.id().startsWith(DOC_PREFIX)) {
+                keys.add(d.id().substring(DOC_PREFIX.length()));
+            }
+        });
+        return keys;
+    }
+
+    /** Every present lookup row of {@code source} stored at a version below {@code version}. */
+    void lookupsOlderThan(String index, String source, long version, DocConsumer consumer) throws Exception {
+        store.search(index, Map.of("bool", Map.of("filter", List.of(
+                Map.of("term", Map.of(KIND, KIND_LOOKUP)), Map.of("term", Map.of(SOURCE, source)),
+                Map.of("range", Map.of(VERSION, Map.of("lt", version)))), "must_not", List.of(Map.of("term", Map.of(DELETED, true))))),
+                true, consumer);
+    }
+
+    /** Every document state holding a present row of {@code source} at a version below {@code version}. */
+    void statesOlderThan(String index, String source, long version, DocConsumer consumer) throws Exception {
+        store.search(index, Map.of("range", Map.of(SRC_MIN + "." + source, Map.of("lt", version))), true, consumer);
+    }
+
+    void refresh(String index) throws Exception {
+        store.refresh(index);
+    }
+}

@@ -1,0 +1,285 @@
+package io.mosaic.writer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.mosaic.es.BulkAction;
+import io.mosaic.es.BulkOutcome;
+import io.mosaic.es.ElasticsearchGateway.Doc;
+import io.mosaic.es.RetryableWriteException;
+import io.mosaic.mapping.CollectionMapping;
+import io.mosaic.mapping.Contribution;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.DocumentState;
+import io.mosaic.mapping.Keys;
+import io.mosaic.mapping.ProjectionException;
+import io.mosaic.mapping.Projector;
+import io.mosaic.mapping.TableRole;
+import io.mosaic.model.RowChange;
+
+/**
+ * Documents built from several tables, possibly of several sources. The rows of each document live in
+ * its state (see {@link StateIndex}), each with its own source version; a batch reads the states
+ * (realtime), applies its changes where they are newer, and writes them back with
+ * {@code if_seq_no}/{@code if_primary_term}, so that concurrent writers serialize: the loser of a race
+ * reads again. The public document is then written with the state's write counter as external version,
+ * so that an older assembly can never overwrite a newer one. Lookup rows go through {@link LookupFanOut}.
+ */
+final class StatefulWrites {
+
+    /** Rounds of lost races after which the batch is handed back to be retried as a whole. */
+    static final int MAX_ROUNDS = 100;
+    /** Documents read, assembled and written per round trip; bounds memory when a lookup fans out widely. */
+    static final int CHUNK = 1000;
+
+    /** A change to one document's state: the root row, or one child of a collection. */
+    private record StateChange(CollectionMapping collection, String childKey, Contribution contribution, RowChange source) {
+    }
+
+    /** The outcome of assembling one document: its new state and what to write publicly. */
+    private record Assembly(DocumentState state, Map<String, Object> document, boolean deletePublic, Set<String> lookupIds) {
+    }
+
+    private final DocumentStore store;
+    private final LookupFanOut lookups;
+    private final Outcomes outcomes;
+
+    StatefulWrites(DocumentStore store, LookupFanOut lookups, Outcomes outcomes) {
+        this.store = store;
+        this.lookups = lookups;
+        this.outcomes = outcomes;
+    }
+
+    /** A change in one of the roles its table plays in {@code m}. */
+    record Routed(RowChange change, TableRole role) {
+    }
+
+    void write(DocumentMapping m, List<Routed> items) throws Exception {
+        // 1. Lookup rows: written first, externally versioned, so that assemblies below see them.
+        Map<String, LookupFanOut.LookupWrite> lookupWrites = new LinkedHashMap<>();
+        Map<String, List<StateChange>> perRoot = new LinkedHashMap<>();
+        for (Routed r : items) {
+            RowChange c = r.change();
+            if (r.role() instanceof TableRole.Lookup l) {
+                String key = Keys.of(c.row().get(l.lookup().key()));
+                if (key == null) {
+                    outcomes.deadLetter(m, c, null, "the lookup row has no value for its key column '" + l.lookup().key() + "'");
+                    continue;
+                }
+                String id = StateIndex.lookupId(l.lookup().table().id(), key);
+                lookupWrites.remove(id);
+                lookupWrites.put(id, new LookupFanOut.LookupWrite(id, l.lookup(), key, Contribution.of(c), c));
+            } else if (r.role() instanceof TableRole.Root) {
+                String key = Keys.of(c.row().get(m.rootKey()));
+                if (key == null) {
+                    outcomes.deadLetter(m, c, null, "the row has no value for the key column '" + m.rootKey() + "'");
+                    continue;
+                }
+                perRoot.computeIfAbsent(key, k -> new ArrayList<>()).add(new StateChange(null, null, Contribution.of(c), c));
+            } else if (r.role() instanceof TableRole.Child child) {
+                routeChild(m, child.collection(), c, perRoot);
+            }
+        }
+        Set<String> touched = new LinkedHashSet<>();
+        if (!lookupWrites.isEmpty()) {
+            touched.addAll(lookups.write(m, lookupWrites.values()));
+        }
+
+        // 2. Assemble the affected documents in bounded chunks: a lookup row can fan out to every document.
+        Set<String> all = new LinkedHashSet<>(perRoot.keySet());
+        all.addAll(touched);
+        List<String> keys = new ArrayList<>(all);
+        Map<String, Doc> lookupCache = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += CHUNK) {
+            assembleAndPublish(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot, touched, lookupCache);
+        }
+    }
+
+    private void routeChild(DocumentMapping m, CollectionMapping c, RowChange change, Map<String, List<StateChange>> perRoot) throws Exception {
+        String childKey = Keys.of(change.row().get(c.key()));
+        String parentAfter = change.after() == null ? null : Keys.of(change.after().get(c.parent()));
+        String parentBefore = change.before() == null ? null : Keys.of(change.before().get(c.parent()));
+        if (childKey == null) {
+            outcomes.deadLetter(m, change, null, "the child row has no value for its key column '" + c.key() + "'");
+            return;
+        }
+        if (change.op() == RowChange.Op.DELETE) {
+            if (parentBefore == null) {
+                outcomes.deadLetter(m, change, childKey, "the delete of " + change.table().id() + " row " + childKey + " does not say its '"
+                        + c.parent() + "', so Mosaic cannot tell which document it leaves; on PostgreSQL run "
+                        + "ALTER TABLE " + change.table().table() + " REPLICA IDENTITY FULL");
+                return;
+            }
+            perRoot.computeIfAbsent(parentBefore, k -> new ArrayList<>())
+                    .add(new StateChange(c, childKey, new Contribution(change.version(), true, null), change));
+            return;
+        }
+        if (parentAfter != null) {
+            perRoot.computeIfAbsent(parentAfter, k -> new ArrayList<>())
+                    .add(new StateChange(c, childKey, Contribution.of(change), change));
+        }
+        if (parentBefore != null && !parentBefore.equals(parentAfter)) {
+            // The child moved to another parent: it leaves the old one at the same version.
+            perRoot.computeIfAbsent(parentBefore, k -> new ArrayList<>())
+                    .add(new StateChange(c, childKey, new Contribution(change.version(), true, null), change));
+        }
+    }
+
+    /**
+     * Assembles the documents of {@code keys}, re-assembling those whose lookups changed meanwhile, and
+     * writes them publicly, versioned by their state's write counter.
+     */
+    private void assembleAndPublish(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot, Set<String> touched,
+                                    Map<String, Doc> lookupCache) throws Exception {
+        Map<String, Assembly> done = new LinkedHashMap<>();
+        Set<String> pending = new LinkedHashSet<>(keys);
+        for (int round = 0; !pending.isEmpty(); round++) {
+            if (round >= MAX_ROUNDS) {
+                throw new RetryableWriteException("documents " + pending + " of " + m.alias()
+                        + " kept changing under concurrent writers; the batch will be retried");
+            }
+            Set<String> unchanged = new LinkedHashSet<>();
+            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged);
+            pending = new LinkedHashSet<>(pending);
+            pending.removeAll(assembled.keySet());
+            pending.removeAll(unchanged); // nothing newer to write (a replayed, older change): done
+            // what is left lost an optimistic-concurrency race and is read again
+            done.putAll(assembled);
+            Set<String> usedLookups = new LinkedHashSet<>();
+            assembled.values().forEach(a -> usedLookups.addAll(a.lookupIds()));
+            Set<String> changed = lookups.changedSince(m, usedLookups, lookupCache);
+            for (Assembly a : assembled.values()) {
+                if (a.lookupIds().stream().anyMatch(changed::contains)) {
+                    pending.add(a.state().rootKey());
+                    touched.add(a.state().rootKey());
+                }
+            }
+        }
+
+        // 3. Public documents, versioned by the state's write counter.
+        List<BulkAction> ops = new ArrayList<>();
+        List<Assembly> order = new ArrayList<>();
+        for (Assembly a : done.values()) {
+            String key = a.state().rootKey();
+            long seq = a.state().seq();
+            if (a.document() != null) {
+                Map<String, Object> doc = a.document();
+                doc.put("mosaic", Map.of("seq", seq));
+                ops.add(BulkAction.index(m.alias(), key, doc, seq, BulkAction.VersionGuard.EXTERNAL));
+            } else if (a.deletePublic()) {
+                ops.add(BulkAction.delete(m.alias(), key, seq, BulkAction.VersionGuard.EXTERNAL));
+            } else {
+                continue;
+            }
+            order.add(a);
+        }
+        outcomes.tally(m.alias(), "document", store.write("bulk " + m.alias(), ops), (i, o) -> {
+            Assembly a = order.get(i);
+            RowChange last = perRoot.containsKey(a.state().rootKey()) ? perRoot.get(a.state().rootKey()).get(0).source() : null;
+            outcomes.deadLetter(m, last, a.state().rootKey(), Outcomes.rejected("document", o));
+        });
+    }
+
+    /**
+     * Reads, changes and writes back the state of each key; returns those whose state write won, and adds
+     * to {@code unchanged} those with nothing newer to write. The rest lost a race and are to be read again.
+     */
+    private Map<String, Assembly> assemble(DocumentMapping m, Set<String> keys, Map<String, List<StateChange>> perRoot,
+                                           Set<String> touched, Map<String, Doc> lookupCache, Set<String> unchanged) throws Exception {
+        List<String> ids = keys.stream().map(StateIndex::docId).toList();
+        Map<String, Doc> current = store.get(m.stateIndex(), ids);
+
+        Map<String, DocumentState> changed = new LinkedHashMap<>();
+        Map<String, Boolean> hadRoot = new HashMap<>();
+        Map<String, Boolean> rootTouched = new HashMap<>();
+        for (String key : keys) {
+            Doc doc = current.get(StateIndex.docId(key));
+            DocumentState state = StateIndex.decode(key, doc != null && doc.found() ? doc.source() : null);
+            hadRoot.put(key, state.rootPresent());
+            boolean any = touched.contains(key);
+            boolean rootChanged = false;
+            for (StateChange sc : perRoot.getOrDefault(key, List.of())) {
+                if (sc.collection() == null) {
+                    if (state.root() == null || state.root().acceptsVersion(sc.contribution().version())) {
+                        state.setRoot(sc.contribution());
+                        any = true;
+                        rootChanged = true;
+                    }
+                } else {
+                    any |= state.applyChild(sc.collection().name(), sc.childKey(), sc.contribution());
+                }
+            }
+            if (any) {
+                state.seq(state.seq() + 1);
+                changed.put(key, state);
+                rootTouched.put(key, rootChanged);
+            } else {
+                unchanged.add(key);
+            }
+        }
+        if (changed.isEmpty()) {
+            return Map.of();
+        }
+
+        // Lookup rows the changed documents refer to (realtime, from the state index).
+        Map<String, Set<String>> refsByKey = new HashMap<>();
+        Set<String> missing = new LinkedHashSet<>();
+        for (DocumentState s : changed.values()) {
+            Set<String> refs = Projector.refs(m, s);
+            refsByKey.put(s.rootKey(), refs);
+            for (String ref : refs) {
+                String id = StateIndex.lookupIdOfRef(ref);
+                if (!lookupCache.containsKey(id)) {
+                    missing.add(id);
+                }
+            }
+        }
+        lookupCache.putAll(store.get(m.stateIndex(), missing));
+
+        List<BulkAction> ops = new ArrayList<>();
+        List<Assembly> pendingAssemblies = new ArrayList<>();
+        for (DocumentState s : changed.values()) {
+            String key = s.rootKey();
+            Set<String> refs = refsByKey.get(key);
+            Map<String, Object> document = null;
+            try {
+                document = Projector.project(m, s, (table, lookupKey) -> StateIndex.lookupRow(lookupCache.get(StateIndex.lookupId(table.id(), lookupKey))));
+            } catch (ProjectionException e) {
+                RowChange source = perRoot.containsKey(key) ? perRoot.get(key).get(perRoot.get(key).size() - 1).source() : null;
+                outcomes.deadLetter(m, source, key, e.getMessage());
+            }
+            boolean deletePublic = !s.rootPresent() && (hadRoot.get(key) || rootTouched.get(key));
+            Set<String> lookupIds = new LinkedHashSet<>();
+            refs.forEach(r -> lookupIds.add(StateIndex.lookupIdOfRef(r)));
+            pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds));
+            Doc doc = current.get(StateIndex.docId(key));
+            Map<String, Object> body = StateIndex.encode(s, refs, collection -> collection == null ? m.root().source()
+                    : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()
+                    .map(c -> c.table().source()).orElse("unknown"));
+            if (doc != null && doc.found()) {
+                ops.add(BulkAction.indexIfUnchanged(m.stateIndex(), StateIndex.docId(key), body, doc.seqNo(), doc.primaryTerm()));
+            } else {
+                ops.add(BulkAction.create(m.stateIndex(), StateIndex.docId(key), body));
+            }
+        }
+        List<BulkOutcome> results = store.write("bulk " + m.stateIndex(), ops);
+        Map<String, Assembly> won = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++) {
+            BulkOutcome o = results.get(i);
+            Assembly a = pendingAssemblies.get(i);
+            if (o.ok()) {
+                won.put(a.state().rootKey(), a);
+            } else if (!o.conflict()) {
+                throw new IllegalStateException("state write of document " + a.state().rootKey() + " in " + m.stateIndex()
+                        + " failed: " + o.status() + " " + o.errorType() + ": " + o.reason());
+            }
+        }
+        outcomes.stateWrites(m.stateIndex(), won.size());
+        return won;
+    }
+}

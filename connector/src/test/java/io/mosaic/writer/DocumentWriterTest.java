@@ -1,0 +1,262 @@
+package io.mosaic.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mosaic.config.Problems;
+import io.mosaic.es.BulkAction;
+import io.mosaic.mapping.Contribution;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.MappingLoader;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
+
+/**
+ * The document writer's algorithm on the reference scenario's mapping, against an in-memory store
+ * that keeps Elasticsearch's guards: no server, milliseconds. The ITs prove the same on real servers.
+ */
+class DocumentWriterTest {
+
+    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
+    private static final TableRef DEPARTMENTS = new TableRef("admin", "public.departments");
+    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
+    private static final TableRef QUALIFICATIONS = new TableRef("labor", "labor.qualifications");
+    private static final TableRef SURVEYS = new TableRef("motivation", "public.surveys");
+    private static final TableRef ANSWERS = new TableRef("motivation", "public.survey_answers");
+
+    private static MappingSet mappings;
+    private static DocumentMapping employee;
+    private InMemoryDocumentStore store;
+    private List<DeadLetter> letters;
+    private DocumentWriter writer;
+
+    @BeforeAll
+    static void load() {
+        Problems problems = new Problems();
+        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
+        employee = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems);
+        assertThat(problems.list()).isEmpty();
+        mappings = new MappingSet(List.of(employee));
+    }
+
+    @BeforeEach
+    void writer() {
+        store = new InMemoryDocumentStore();
+        letters = new ArrayList<>();
+        writer = newWriter();
+    }
+
+    private DocumentWriter newWriter() {
+        MosaicMetrics metrics = new MosaicMetrics();
+        metrics.bindTo(new SimpleMeterRegistry());
+        return new DocumentWriter(store, mappings, metrics, letters::add, 100_000);
+    }
+
+    private static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
+        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
+    }
+
+    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
+        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
+    }
+
+    private static Map<String, Object> employeeRow(long id, String family, Long department) {
+        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", family, "given_name", "太郎",
+                "family_name_kana", null, "given_name_kana", null, "email", null, "status", "active", "hired_on", null,
+                "department_id", department);
+    }
+
+    private static Map<String, Object> contract(long id, long employee, double hours) {
+        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", null,
+                "weekly_hours", hours);
+    }
+
+    private Map<String, Object> doc(String id) {
+        return store.doc(employee.alias(), id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> name(Map<String, Object> doc) {
+        return (Map<String, Object>) doc.get("name");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> doc, String field) {
+        Object v = doc.get(field);
+        return v == null ? List.of() : (List<Map<String, Object>>) v;
+    }
+
+    @Test
+    void aDocumentCombinesItsRootChildrenAndLookupsAcrossSources() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(42, "山田", 3L))));
+        writer.write(List.of(upsert(CONTRACTS, 3, contract(5, 42, 40.0)),
+                upsert(QUALIFICATIONS, 4, row("id", 8L, "employee_id", 42L, "name", "衛生管理者", "acquired_on", null))));
+        Map<String, Object> d = doc("42");
+        assertThat(name(d)).containsEntry("full", "山田 太郎");
+        assertThat(d.get("department")).isEqualTo(Map.of("id", 3, "name", "開発部"));
+        assertThat(list(d, "contracts")).extracting(c -> c.get("id")).containsExactly(5);
+        assertThat(list(d, "qualifications")).extracting(c -> c.get("name")).containsExactly("衛生管理者");
+        assertThat(letters).isEmpty();
+    }
+
+    @Test
+    void anOlderChangeNeverWins() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(1, "新しい", null))));
+        writer.write(List.of(upsert(EMPLOYEES, 5, employeeRow(1, "古い", null))));
+        assertThat(name(doc("1"))).containsEntry("family", "新しい");
+        writer.write(List.of(upsert(CONTRACTS, 20, contract(7, 1, 40.0))));
+        writer.write(List.of(upsert(CONTRACTS, 15, contract(7, 1, 10.0))));
+        assertThat(list(doc("1"), "contracts")).extracting(c -> ((Number) c.get("weekly_hours")).doubleValue()).containsExactly(40.0);
+    }
+
+    @Test
+    void aDeleteIsATombstoneThatAReplayedOlderUpsertCannotResurrect() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null)), upsert(CONTRACTS, 2, contract(7, 1, 40.0))));
+        writer.write(List.of(delete(CONTRACTS, 10, contract(7, 1, 40.0))));
+        writer.write(List.of(upsert(CONTRACTS, 2, contract(7, 1, 40.0)))); // a replay from before the delete
+        assertThat(list(doc("1"), "contracts")).isEmpty();
+
+        writer.write(List.of(delete(EMPLOYEES, 20, employeeRow(1, "山田", null))));
+        assertThat(doc("1")).isNull();
+        writer.write(List.of(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null))));
+        assertThat(doc("1")).as("the root's tombstone holds").isNull();
+    }
+
+    @Test
+    void aChildBeforeItsRootIsKeptAndAppearsWithTheRoot() throws Exception {
+        writer.write(List.of(upsert(CONTRACTS, 1, contract(9, 77, 20.0))));
+        assertThat(doc("77")).isNull();
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(77, "高橋", null))));
+        assertThat(list(doc("77"), "contracts")).extracting(c -> c.get("id")).containsExactly(9);
+    }
+
+    @Test
+    void theChangesOfOneDocumentInABatchAreCoalescedIntoOneStateWriteAndOneDocumentWrite() throws Exception {
+        List<RowChange> batch = new ArrayList<>();
+        batch.add(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null)));
+        for (int i = 0; i < 20; i++) {
+            batch.add(upsert(CONTRACTS, 2 + i, contract(100 + i, 1, i)));
+        }
+        batch.add(upsert(EMPLOYEES, 30, employeeRow(1, "最後", null)));
+        writer.write(batch);
+        assertThat(store.itemsWritten).containsEntry(employee.stateIndex(), 1).containsEntry(employee.alias(), 1);
+        assertThat(name(doc("1"))).containsEntry("family", "最後");
+        assertThat(list(doc("1"), "contracts")).hasSize(20);
+    }
+
+    @Test
+    void aLostOptimisticConcurrencyRaceIsReadAgainAndBothWritersChangesSurvive() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null))));
+        AtomicBoolean raced = new AtomicBoolean();
+        DocumentWriter other = newWriter();
+        store.beforeWrite = a -> {
+            // the first time this writer writes the state of document 1, another writer gets there first
+            if (a.index().equals(employee.stateIndex()) && a.id().equals("d:1") && a.ifSeqNo() >= 0 && raced.compareAndSet(false, true)) {
+                try {
+                    other.write(List.of(upsert(QUALIFICATIONS, 6, row("id", 8L, "employee_id", 1L, "name", "簿記", "acquired_on", null))));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        writer.write(List.of(upsert(CONTRACTS, 5, contract(7, 1, 40.0))));
+        assertThat(raced).isTrue();
+        assertThat(list(doc("1"), "contracts")).hasSize(1);
+        assertThat(list(doc("1"), "qualifications")).hasSize(1);
+    }
+
+    @Test
+    void aLookupRenameFansOutToEveryReferringDocument() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        List<RowChange> employees = new ArrayList<>();
+        for (long id = 1; id <= 2500; id++) { // more than one chunk of the fan-out
+            employees.add(upsert(EMPLOYEES, 1 + id, employeeRow(id, "社員", id % 2 == 0 ? 3L : null)));
+        }
+        writer.write(employees);
+        writer.write(List.of(upsert(DEPARTMENTS, 5000, row("id", 3L, "company_id", 1L, "name", "研究部"))));
+        int renamed = 0;
+        for (long id = 1; id <= 2500; id++) {
+            Object department = doc(Long.toString(id)).get("department");
+            if (id % 2 == 0) {
+                assertThat(department).isEqualTo(Map.of("id", 3, "name", "研究部"));
+                renamed++;
+            } else {
+                assertThat(department).isNull();
+            }
+        }
+        assertThat(renamed).isEqualTo(1250);
+    }
+
+    /**
+     * A concurrent writer renames the department after this writer read it for document 1, and before
+     * this writer's state write became searchable: the other writer's fan-out could not find document
+     * 1, so this writer's re-check of the lookups it used must re-assemble it.
+     */
+    @Test
+    void aLookupChangedDuringAnAssemblyIsCaughtByTheReCheck() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        AtomicBoolean renamed = new AtomicBoolean();
+        store.beforeWrite = a -> {
+            if (a.index().equals(employee.stateIndex()) && a.id().equals("d:1") && renamed.compareAndSet(false, true)) {
+                // the rename's own fan-out would search the state index now, and not find document 1 yet
+                store.apply(BulkAction.index(employee.stateIndex(), StateIndex.lookupId(DEPARTMENTS.id(), "3"),
+                        StateIndex.encodeLookup("admin", DEPARTMENTS.id(), "3",
+                                new Contribution(9, false, row("id", 3L, "company_id", 1L, "name", "研究部"))), 9, BulkAction.VersionGuard.EXTERNAL_GTE));
+            }
+        };
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L))));
+        assertThat(renamed).isTrue();
+        assertThat(doc("1").get("department")).isEqualTo(Map.of("id", 3, "name", "研究部"));
+    }
+
+    @Test
+    void theSweepDeletesTheRowsOfTheSourceThatARepeatedSnapshotNoLongerHad() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(1, "残る", 3L)), upsert(EMPLOYEES, 11, employeeRow(2, "消える", null)),
+                upsert(DEPARTMENTS, 12, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        writer.write(List.of(upsert(CONTRACTS, 5, contract(7, 1, 40.0)), upsert(CONTRACTS, 6, contract(8, 1, 20.0))));
+        // a new snapshot of labor at version 100 saw contract 8 only (re-read at 100); contract 7 is gone
+        writer.write(List.of(upsert(CONTRACTS, 100, contract(8, 1, 20.0))));
+        assertThat(writer.sweep("labor", 100)).isEqualTo(1);
+        assertThat(list(doc("1"), "contracts")).extracting(c -> c.get("id")).containsExactly(8);
+        // a new snapshot of admin at 200 saw employee 1 and the department; employee 2 is gone
+        writer.write(List.of(upsert(EMPLOYEES, 200, employeeRow(1, "残る", 3L)), upsert(DEPARTMENTS, 200, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        assertThat(writer.sweep("admin", 200)).isEqualTo(1);
+        assertThat(store.ids(employee.alias())).containsExactly("1");
+        assertThat(writer.sweep("admin", 200)).as("nothing left to sweep").isZero();
+        assertThat(letters).isEmpty();
+    }
+
+    @Test
+    void aRowWithoutItsKeyBecomesADeadLetterAndTheRestIsWritten() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null)),
+                upsert(CONTRACTS, 2, row("id", null, "employee_id", 1L, "contract_type", "full_time", "starts_on", "2020-04-01"))));
+        assertThat(doc("1")).isNotNull();
+        assertThat(letters).singleElement().satisfies(l -> {
+            assertThat(l.table()).isEqualTo(CONTRACTS.id());
+            assertThat(l.error()).contains("key column 'id'");
+        });
+    }
+}

@@ -1,0 +1,205 @@
+package io.mosaic.writer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import io.mosaic.es.BulkAction;
+import io.mosaic.es.BulkOutcome;
+import io.mosaic.es.ElasticsearchGateway.Doc;
+import io.mosaic.es.ElasticsearchGateway.DocConsumer;
+import io.mosaic.es.ElasticsearchGateway;
+
+/**
+ * A {@link DocumentStore} in memory, for unit tests of the writer's algorithm: it keeps the guards
+ * as Elasticsearch does (external and external_gte versions, if_seq_no, create-only, delete
+ * tombstones that keep their version), realtime gets, and search that sees only what the last refresh
+ * made visible. It understands the few queries the writer sends (term, terms, range lt, bool filter
+ * and must_not, match_all). {@link #beforeWrite} lets a test act as a concurrent writer.
+ */
+final class InMemoryDocumentStore implements DocumentStore {
+
+    /** A stored document; {@code source == null} is a delete tombstone that keeps its version. */
+    record Stored(Map<String, Object> source, long version, long seqNo) {
+    }
+
+    private final Map<String, Map<String, Stored>> live = new HashMap<>();
+    private final Map<String, Map<String, Stored>> searchable = new HashMap<>();
+    private long seqNo;
+    /** Items written, per index, for tests that count round trips. */
+    final Map<String, Integer> itemsWritten = new TreeMap<>();
+    /** Called with every bulk item just before it is applied. */
+    Consumer<BulkAction> beforeWrite = a -> { };
+
+    @Override
+    public synchronized Map<String, Doc> get(String index, Collection<String> ids) {
+        Map<String, Doc> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            Stored s = live.getOrDefault(index, Map.of()).get(id);
+            out.put(id, s == null || s.source() == null ? new Doc(id, false, null, -1, -1, -1)
+                    : new Doc(id, true, copy(s.source()), s.seqNo(), 1, s.version()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<BulkOutcome> write(String what, List<BulkAction> actions) {
+        List<BulkOutcome> out = new ArrayList<>();
+        for (BulkAction a : actions) {
+            beforeWrite.accept(a);
+            out.add(apply(a));
+        }
+        return out;
+    }
+
+    /** Applies one item as Elasticsearch would; public to the tests so that they can write behind the writer's back. */
+    synchronized BulkOutcome apply(BulkAction a) {
+        Map<String, Stored> docs = live.computeIfAbsent(a.index(), k -> new HashMap<>());
+        Stored current = docs.get(a.id());
+        boolean exists = current != null && current.source() != null;
+        long version;
+        if (a.versionGuard() != null) {
+            boolean stale = current != null && (a.versionGuard() == BulkAction.VersionGuard.EXTERNAL
+                    ? current.version() >= a.version() : current.version() > a.version());
+            if (stale) {
+                return conflict();
+            }
+            version = a.version();
+        } else if (a.ifSeqNo() >= 0) {
+            if (!exists || current.seqNo() != a.ifSeqNo()) {
+                return conflict();
+            }
+            version = current.version() + 1;
+        } else if (a.kind() == BulkAction.Kind.CREATE) {
+            if (exists) {
+                return conflict();
+            }
+            version = 1;
+        } else {
+            version = current == null ? 1 : current.version() + 1;
+        }
+        itemsWritten.merge(a.index(), 1, Integer::sum);
+        long seq = ++seqNo;
+        if (a.kind() == BulkAction.Kind.DELETE) {
+            docs.put(a.id(), new Stored(null, version, seq));
+            return new BulkOutcome(exists ? 200 : 404, null, null, seq, 1);
+        }
+        docs.put(a.id(), new Stored(copy(a.document()), version, seq));
+        return new BulkOutcome(exists ? 200 : 201, null, null, seq, 1);
+    }
+
+    private static BulkOutcome conflict() {
+        return new BulkOutcome(409, "version_conflict_engine_exception", "a newer version exists", -1, -1);
+    }
+
+    @Override
+    public synchronized void refresh(String index) {
+        Map<String, Stored> view = new HashMap<>();
+        live.getOrDefault(index, Map.of()).forEach((id, s) -> {
+            if (s.source() != null) {
+                view.put(id, s);
+            }
+        });
+        searchable.put(index, view);
+    }
+
+    @Override
+    public void search(String index, Map<String, Object> query, boolean withSource, DocConsumer consumer) throws Exception {
+        List<Doc> hits = new ArrayList<>();
+        synchronized (this) {
+            new TreeMap<>(searchable.getOrDefault(index, Map.of())).forEach((id, s) -> {
+                if (matches(query, s.source())) {
+                    hits.add(new Doc(id, true, withSource ? copy(s.source()) : null, s.seqNo(), 1, s.version()));
+                }
+            });
+        }
+        for (Doc d : hits) {
+            consumer.accept(d);
+        }
+    }
+
+    /** The public or state document as the writer left it (realtime), or null. */
+    synchronized Map<String, Object> doc(String index, String id) {
+        Stored s = live.getOrDefault(index, Map.of()).get(id);
+        return s == null || s.source() == null ? null : copy(s.source());
+    }
+
+    /** The ids of the live documents of an index. */
+    synchronized List<String> ids(String index) {
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(live.getOrDefault(index, Map.of())).forEach((id, s) -> {
+            if (s.source() != null) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean matches(Map<String, Object> query, Map<String, Object> source) {
+        Map.Entry<String, Object> q = query.entrySet().iterator().next();
+        Map<String, Object> body = (Map<String, Object>) q.getValue();
+        switch (q.getKey()) {
+            case "match_all":
+                return true;
+            case "term": {
+                Map.Entry<String, Object> t = body.entrySet().iterator().next();
+                return values(source, t.getKey()).contains(t.getValue());
+            }
+            case "terms": {
+                Map.Entry<String, Object> t = body.entrySet().iterator().next();
+                return values(source, t.getKey()).stream().anyMatch(((Collection<Object>) t.getValue())::contains);
+            }
+            case "range": {
+                Map.Entry<String, Object> r = body.entrySet().iterator().next();
+                long lt = ((Number) ((Map<String, Object>) r.getValue()).get("lt")).longValue();
+                return values(source, r.getKey()).stream().anyMatch(v -> v instanceof Number n && n.longValue() < lt);
+            }
+            case "bool": {
+                for (Object f : (List<Object>) body.getOrDefault("filter", List.of())) {
+                    if (!matches((Map<String, Object>) f, source)) {
+                        return false;
+                    }
+                }
+                for (Object f : (List<Object>) body.getOrDefault("must_not", List.of())) {
+                    if (matches((Map<String, Object>) f, source)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            default:
+                throw new IllegalArgumentException("the in-memory store does not know the query " + q.getKey());
+        }
+    }
+
+    /** The values at a dotted path; a list contributes each element, as an indexed array does. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> values(Map<String, Object> source, String path) {
+        Object v = source;
+        for (String part : path.split("\\.")) {
+            if (!(v instanceof Map<?, ?> m)) {
+                return List.of();
+            }
+            v = ((Map<String, Object>) m).get(part);
+        }
+        if (v == null) {
+            return List.of();
+        }
+        return v instanceof List<?> l ? (List<Object>) l : List.of(v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> copy(Map<String, Object> source) {
+        try {
+            return ElasticsearchGateway.JSON.readValue(ElasticsearchGateway.JSON.writeValueAsBytes(source), Map.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
