@@ -147,6 +147,14 @@ public final class Setting<T> {
         List<String> known = new ArrayList<>();
         settings.forEach(s -> known.add(s.key()));
         known.addAll(Arrays.asList(extraKeys));
+        rejectUnknownKeys(section, known, problems);
+    }
+
+    /**
+     * Reports every key of {@code section} that is not among {@code known}, suggesting the closest one;
+     * the one wording for unknown keys of the configuration and of the mapping files alike.
+     */
+    public static void rejectUnknownKeys(YamlNode section, List<String> known, Problems problems) {
         for (Map.Entry<String, YamlNode> e : section.entries().entrySet()) {
             if (!known.contains(e.getKey())) {
                 String suggestion = closest(e.getKey(), known);

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import io.mosaic.config.Problems;
+import io.mosaic.config.Setting;
 import io.mosaic.config.YamlNode;
 
 /**
@@ -311,10 +312,6 @@ public final class MappingLoader {
             problems.add(node, "'" + node.path() + "' must be a map with keys " + String.join(", ", known));
             return;
         }
-        node.entries().forEach((k, v) -> {
-            if (!known.contains(k)) {
-                problems.add(v, "unknown key '" + v.path() + "'; allowed here: " + String.join(", ", known));
-            }
-        });
+        Setting.rejectUnknownKeys(node, known, problems);
     }
 }

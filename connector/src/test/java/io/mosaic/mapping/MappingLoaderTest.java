@@ -48,7 +48,7 @@ class MappingLoaderTest {
                     key: id
                     fields: {id: id}
                 """);
-        assertThat(p).anySatisfy(s -> assertThat(s).contains("doc.yaml:2").contains("unknown key 'index.templat'"))
+        assertThat(p).anySatisfy(s -> assertThat(s).contains("doc.yaml:2").contains("unknown key 'index.templat'").contains("did you mean 'template'"))
                 .anySatisfy(s -> assertThat(s).contains("doc.yaml:4").contains("unknown source 'hr'").contains("admin, labor"))
                 .anySatisfy(s -> assertThat(s).contains("doc.yaml:5").contains("schema.table"))
                 .anySatisfy(s -> assertThat(s).contains("doc.yaml:9").contains("no closing '}'"))
