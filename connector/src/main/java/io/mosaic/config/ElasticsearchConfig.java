@@ -17,8 +17,8 @@ public record ElasticsearchConfig(
     static final Setting<String> URLS = Setting.string("urls",
             "the cluster's HTTP addresses, comma-separated, such as http://127.0.0.1:9200").required();
     static final Setting<String> USERNAME = Setting.string("username", "basic-auth user (optional)");
-    static final Setting<String> PASSWORD = Setting.string("password", "basic-auth password; use ${ENV_VAR}").secret();
-    static final Setting<String> API_KEY = Setting.string("api_key", "an encoded API key (optional); use ${ENV_VAR}").secret();
+    static final Setting<String> PASSWORD = Setting.string("password", "basic-auth password; use ${ENV_VAR} or ${file:PATH}").secret();
+    static final Setting<String> API_KEY = Setting.string("api_key", "an encoded API key (optional); use ${ENV_VAR} or ${file:PATH}").secret();
     static final Setting<Duration> CONNECT_TIMEOUT = Setting.duration("connect_timeout", "how long to wait for a connection")
             .withDefault(Duration.ofSeconds(5));
     static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("request_timeout", "how long one request may take before it is retried")

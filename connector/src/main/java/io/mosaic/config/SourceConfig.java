@@ -32,7 +32,7 @@ public record SourceConfig(
     static final Setting<String> DATABASE = Setting.string("database",
             "the database to connect to (required for postgres; for mysql and mariadb the databases come from the mapped tables)");
     static final Setting<String> USER = Setting.string("user", "the database user Mosaic connects as").required();
-    static final Setting<String> PASSWORD = Setting.string("password", "the database user's password; use ${ENV_VAR}").secret();
+    static final Setting<String> PASSWORD = Setting.string("password", "the database user's password; use ${ENV_VAR} or ${file:PATH}").secret();
     static final Setting<String> SLOT = Setting.string("slot", "postgres: the logical replication slot Mosaic creates and reads (default mosaic_<source>)")
             .validate(s -> s.matches("[a-z0-9_]{1,63}"), "lower-case letters, digits and underscores, at most 63 characters");
     static final Setting<String> PUBLICATION = Setting.string("publication", "postgres: the publication of the mapped tables (default mosaic_<source>)")

@@ -26,11 +26,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * A read-only YAML tree that remembers the file and line of every node, so that configuration and
  * mapping errors can point at the exact place to fix. Scalars have {@code ${VAR}} and
- * {@code ${VAR:-default}} substituted from the environment when the tree is read.
+ * {@code ${VAR:-default}} substituted from the environment, and {@code ${file:PATH}} from a file (a
+ * mounted Kubernetes Secret), when the tree is read; such values are never logged.
  */
 public final class YamlNode {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    /** {@code ${file:PATH}}: the content of a file, as Kubernetes mounts a Secret (relative to the YAML file). */
+    private static final Pattern FILE = Pattern.compile("\\$\\{file:([^}]+)}");
 
     private final String file;
     private final int line;
@@ -105,6 +108,14 @@ public final class YamlNode {
             }
         }
         boolean substituted = false;
+        Matcher f = FILE.matcher(raw);
+        StringBuilder fromFiles = new StringBuilder();
+        while (f.find()) {
+            substituted = true;
+            f.appendReplacement(fromFiles, Matcher.quoteReplacement(readSecretFile(file, line, path, f.group(1).trim(), problems)));
+        }
+        f.appendTail(fromFiles);
+        raw = fromFiles.toString();
         Matcher m = ENV.matcher(raw);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -124,6 +135,30 @@ public final class YamlNode {
         }
         m.appendTail(out);
         return new YamlNode(file, line, path, out.toString(), substituted);
+    }
+
+    /**
+     * The content of a secret file, without its final line break (as {@code kubectl create secret
+     * --from-file} and most editors leave one). Never logged; a file that cannot be read is a problem
+     * that names the file, not its content.
+     */
+    private static String readSecretFile(String yamlFile, int line, String path, String name, Problems problems) {
+        java.nio.file.Path p = java.nio.file.Path.of(name);
+        if (!p.isAbsolute() && yamlFile != null) {
+            java.nio.file.Path dir = java.nio.file.Path.of(yamlFile).toAbsolutePath().getParent();
+            p = dir == null ? p : dir.resolve(p);
+        }
+        try {
+            String content = java.nio.file.Files.readString(p);
+            if (content.endsWith("\r\n")) {
+                return content.substring(0, content.length() - 2);
+            }
+            return content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        } catch (java.io.IOException | RuntimeException e) {
+            problems.add(yamlFile + ":" + line, path + " refers to the file " + p + ", which cannot be read ("
+                    + e.getClass().getSimpleName() + "); mount the secret there, or fix the path");
+            return "";
+        }
     }
 
     private static YamlNode missing(String file, String path) {

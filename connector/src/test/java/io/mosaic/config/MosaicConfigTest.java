@@ -98,6 +98,21 @@ class MosaicConfigTest {
     }
 
     @Test
+    void secretsComeFromMountedFilesWithoutTheirLineBreak() throws IOException {
+        Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/labor-password"), "from-a-secret\n");
+        Path file = write(VALID.replace("password: ${LABOR_PASSWORD:-debezium}", "password: ${file:secrets/labor-password}"));
+        MosaicConfig c = MosaicConfig.load(file, Map.of("DB_HOST", "h", "DB_PASSWORD", "p")::get);
+        assertThat(c.sources().get("labor").password()).isEqualTo("from-a-secret");
+
+        Files.delete(dir.resolve("secrets/labor-password"));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> MosaicConfig.load(file, Map.of("DB_HOST", "h", "DB_PASSWORD", "p")::get));
+        assertThat(e.getMessage()).contains("mosaic.yaml:").contains("sources.labor.password")
+                .contains("secrets/labor-password").contains("mount the secret there");
+    }
+
+    @Test
     void yamlSyntaxErrorNamesTheLine() throws IOException {
         Path file = write("elasticsearch:\n  urls: [http://x\nsources: {}\n");
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(file, k -> null));
