@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -39,10 +38,9 @@ import org.postgresql.copy.CopyManager;
  * database in one transaction, the three databases in parallel. Tables must exist
  * ({@link ScenarioSchema#create}); their rows are removed (TRUNCATE) first.
  *
- * <p>Also knows the seeded sensitive values, and recognises them without a false alarm, so that a test
- * can prove they never leak:
- * {@link #myNumber}, {@link #secretComment}, {@link #monthlySalary}, {@link #isSensitiveValue},
- * {@link #containsSensitiveText} and {@link #sensitiveValues}.
+ * <p>Also makes and lists the seeded sensitive values: {@link #myNumber}, {@link #secretComment},
+ * {@link #monthlySalary} and {@link #sensitiveValues}. The test kit's {@code SensitiveOracle} recognises
+ * them, so that a test can prove they never leak; the values' forms below are what it relies on.
  */
 public final class ScenarioSeeder {
 
@@ -66,21 +64,15 @@ public final class ScenarioSeeder {
     public static final int ROWS_PER_INSERT = 1000;
 
     private static final long MAX_MY_NUMBER_ID = 99_999_999_999L;
-    private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]{1,18}(?:\\.0*)?");
 
     private ScenarioSeeder() {
     }
 
     // ------------------------------------------------------------------ sensitive values
     //
-    // The oracle below can neither raise a false alarm nor miss a leak:
-    // - no false alarm: the text values carry a marker ("SECRET-MY-NUMBER-", "SECRET-COMMENT-") that
-    //   nothing but a seeded sensitive column holds, and the salaries are negative numbers in
-    //   [-1,999,999,999, -1,000,000,001], a range no position, version, counter, id, date or epoch time
-    //   can reach (they are never negative) and no other seeded column uses;
-    // - no missed leak: every seeded value has this form by construction (the generators below throw
-    //   rather than produce another), and a leak keeps the value whole (it is copied, not computed on),
-    //   so a scan that applies these predicates to every key, string and number of every document finds it.
+    // Every seeded sensitive value has one of the forms below by construction: the generators throw
+    // rather than produce another (SensitiveOracle, in the test kit, explains why that makes its
+    // predicates exact).
 
     /** employees.my_number of an employee: the marker, "8" and the id zero-padded to 11 digits. */
     public static String myNumber(long employeeId) {
@@ -106,38 +98,6 @@ public final class ScenarioSeeder {
             throw new IllegalArgumentException("contract id out of range: " + contractId);
         }
         return (int) -(MONTHLY_SALARY_OFFSET + contractId);
-    }
-
-    /**
-     * Whether a whole value (a field of a document, a number rendered as text) is or carries a
-     * seeded sensitive value: anything with a my_number or comment marker, or a whole number in the
-     * salary range (also as "-1000000042.0").
-     */
-    public static boolean isSensitiveValue(String value) {
-        if (value == null) {
-            return false;
-        }
-        if (containsSensitiveText(value)) {
-            return true;
-        }
-        if (WHOLE_NUMBER.matcher(value).matches()) {
-            int dot = value.indexOf('.');
-            return isSensitiveNumber(Long.parseLong(dot < 0 ? value : value.substring(0, dot)));
-        }
-        return false;
-    }
-
-    /** Whether a number is a seeded monthly salary: in [-1,999,999,999, -1,000,000,001]. */
-    public static boolean isSensitiveNumber(long value) {
-        return value <= -(MONTHLY_SALARY_OFFSET + 1) && value >= -(MONTHLY_SALARY_OFFSET + MAX_SALARY_CONTRACT_ID);
-    }
-
-    /**
-     * Whether a text (e.g. a whole JSON document, or an error message that quotes a value) contains a
-     * my_number or a comment marker anywhere.
-     */
-    public static boolean containsSensitiveText(String text) {
-        return text != null && (text.contains(SECRET_COMMENT_PREFIX) || text.contains(MY_NUMBER_PREFIX));
     }
 
     /** Every sensitive value seeded for this size and seed, as stored in the databases. */

@@ -33,51 +33,6 @@ class ScenarioSeederTest {
     }
 
     @Test
-    void predicatesRecogniseSensitiveValues() {
-        assertThat(ScenarioSeeder.isSensitiveValue("SECRET-MY-NUMBER-800000000042")).isTrue();
-        assertThat(ScenarioSeeder.isSensitiveValue("業務量が多いです。 SECRET-COMMENT-3")).isTrue();
-        assertThat(ScenarioSeeder.isSensitiveValue("SECRET-COMMENT-3")).isTrue();
-        assertThat(ScenarioSeeder.isSensitiveValue("-1000000042")).isTrue();
-        assertThat(ScenarioSeeder.isSensitiveValue("-1000000042.0")).isTrue();
-        assertThat(ScenarioSeeder.isSensitiveNumber(-1_000_000_042)).isTrue();
-
-        assertThat(ScenarioSeeder.isSensitiveValue(null)).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("-1000000000")).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("42")).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("72.50")).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("800000000042")).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("E0042")).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveValue("2024-06-15")).isFalse();
-
-        assertThat(ScenarioSeeder.containsSensitiveText("{\"my_number\":\"SECRET-MY-NUMBER-800000000042\"}")).isTrue();
-        assertThat(ScenarioSeeder.containsSensitiveText("Preview of field's value: 'x SECRET-COMMENT-9'")).isTrue();
-        assertThat(ScenarioSeeder.containsSensitiveText("{\"lsn\":800000000042,\"ts_usec\":1796128677421542}")).isFalse();
-        assertThat(ScenarioSeeder.containsSensitiveText(null)).isFalse();
-    }
-
-    /**
-     * The numbers Mosaic writes: positions, versions, counters, ids, dates and epoch times are never
-     * negative. Every power of two and ten up to Long.MAX_VALUE, and the neighbours of each, is clean,
-     * which covers the range an LSN passes through (the old salary range did not: issue 10).
-     */
-    @Test
-    void noNonNegativeNumberIsASalary() {
-        for (long base = 1; base > 0 && base <= Long.MAX_VALUE / 2; base *= 2) {
-            for (long v : new long[] {base - 1, base, base + 1}) {
-                assertThat(ScenarioSeeder.isSensitiveNumber(v)).as("%d", v).isFalse();
-                assertThat(ScenarioSeeder.isSensitiveValue(Long.toString(v))).as("%d", v).isFalse();
-            }
-        }
-        for (long v = 1; v > 0 && v < Long.MAX_VALUE / 10; v *= 10) {
-            assertThat(ScenarioSeeder.isSensitiveNumber(v)).isFalse();
-            assertThat(ScenarioSeeder.isSensitiveNumber(31_000_000L + v)).isFalse();
-        }
-        assertThat(ScenarioSeeder.isSensitiveNumber(Long.MAX_VALUE)).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveNumber(0)).isFalse();
-        assertThat(ScenarioSeeder.isSensitiveNumber(-1)).isFalse();
-    }
-
-    @Test
     void sensitiveValuesListEverySeededSensitiveValue() {
         ScenarioSize size = ScenarioSize.ofEmployees(2_000);
         RecordingSink rows = RecordingSink.generate(size, 42);
@@ -90,12 +45,11 @@ class ScenarioSeederTest {
         assertThat(values.monthlySalaries()).containsExactlyElementsOf(
                 rows.contracts.stream().map(Contract::monthlySalary).toList()).doesNotHaveDuplicates();
         assertThat(values.size()).isEqualTo((int) values.strings().count());
-        assertThat(values.strings()).allMatch(ScenarioSeeder::isSensitiveValue);
     }
 
-    /** Every field of every row: flagged exactly when it is one of the three sensitive columns. */
+    /** The three sensitive columns all hold seeded values (SensitiveOracleTest: only they look sensitive). */
     @Test
-    void noOtherSeededValueLooksSensitive() throws Exception {
+    void everySensitiveColumnIsSeeded() throws Exception {
         RecordingSink rows = RecordingSink.generate(ScenarioSize.ofEmployees(3_000), 5);
         Set<String> sensitiveFields = Set.of("Employee.myNumber", "SurveyAnswer.comment", "Contract.monthlySalary");
         Set<String> seenSensitive = new HashSet<>();
@@ -106,15 +60,7 @@ class ScenarioSeederTest {
                     continue;
                 }
                 String field = row.getClass().getSimpleName() + "." + component.getName();
-                boolean sensitive = sensitiveFields.contains(field);
-                String text = value.toString();
-                assertThat(ScenarioSeeder.isSensitiveValue(text)).as("%s = %s", field, text).isEqualTo(sensitive);
-                if (!sensitive) {
-                    assertThat(ScenarioSeeder.containsSensitiveText(text)).as("%s = %s", field, text).isFalse();
-                    if (value instanceof Number number) {
-                        assertThat(ScenarioSeeder.isSensitiveNumber(number.longValue())).isFalse();
-                    }
-                } else {
+                if (sensitiveFields.contains(field)) {
                     seenSensitive.add(field);
                 }
             }

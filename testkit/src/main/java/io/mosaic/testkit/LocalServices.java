@@ -1,4 +1,4 @@
-package io.mosaic.it;
+package io.mosaic.testkit;
 
 import java.io.File;
 import java.nio.file.Path;

@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.ChildProcess;
+import io.mosaic.testkit.FaultWorkload;
+import io.mosaic.testkit.LocalServices;
+import io.mosaic.testkit.MosaicHarness;
+import io.mosaic.testkit.SensitiveScan;
 
 /**
  * Real faults under a randomized workload: Mosaic is killed with SIGKILL and restarted, Elasticsearch is
@@ -29,11 +34,11 @@ class FaultInjectionIT {
     static final int SECONDS = Integer.getInteger("mosaic.fault.seconds", 75);
 
     MosaicHarness harness;
-    final List<MosaicProcess> processes = new ArrayList<>();
+    final List<ChildProcess> processes = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        for (MosaicProcess p : processes) {
+        for (ChildProcess p : processes) {
             p.close();
         }
         LocalServices.run("start", "all"); // whatever the faults left behind
@@ -60,12 +65,12 @@ class FaultInjectionIT {
         ScenarioSeeder.seed(harness.dbs, size, seed);
         Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
         for (int i = 0; i < groups.size(); i++) {
-            MosaicProcess p = new MosaicProcess(name + "-" + i, config, harness.workDir.resolve("mosaic-" + i + ".log"), groups.get(i));
+            ChildProcess p = ChildProcess.mosaic(name + "-" + i, config, harness.workDir.resolve("mosaic-" + i + ".log"), groups.get(i));
             processes.add(p);
             p.start();
         }
 
-        Workload workload = new Workload(harness.dbs, seed, size.employees(), (int) size.departments(), (int) size.surveys());
+        FaultWorkload workload = new FaultWorkload(harness.dbs, seed, size.employees(), (int) size.departments(), (int) size.surveys());
         Thread writer = new Thread(workload, "workload");
         writer.start();
 
@@ -79,7 +84,7 @@ class FaultInjectionIT {
             Thread.sleep(4000 + random.nextInt(6000));
             switch (random.nextInt(4)) {
                 case 0, 1 -> {
-                    MosaicProcess p = processes.get(random.nextInt(processes.size()));
+                    ChildProcess p = processes.get(random.nextInt(processes.size()));
                     p.kill9();
                     kills++;
                     Thread.sleep(random.nextInt(3000));
@@ -104,7 +109,7 @@ class FaultInjectionIT {
                     dbRestarts++;
                 }
             }
-            for (MosaicProcess p : processes) {
+            for (ChildProcess p : processes) {
                 if (!p.alive()) { // a source gave up: restart the process, as Kubernetes would
                     selfExits++;
                     p.start();
@@ -113,7 +118,7 @@ class FaultInjectionIT {
         }
         workload.running.set(false);
         writer.join();
-        for (MosaicProcess p : processes) {
+        for (ChildProcess p : processes) {
             if (!p.alive()) {
                 selfExits++;
                 p.start();

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.ContractComparison;
+import io.mosaic.testkit.MosaicHarness;
+import io.mosaic.testkit.SensitiveScan;
 
 /**
  * The reference scenario end to end on real servers: three databases (two PostgreSQL, one MariaDB),

@@ -1,12 +1,9 @@
-package io.mosaic.it;
+package io.mosaic.testkit;
 
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,14 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.MosaicConfig;
@@ -37,8 +30,8 @@ import io.mosaic.es.Retry;
  */
 public final class MosaicHarness implements AutoCloseable {
 
-    public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Plain requests to the local cluster: {@link #es}. */
+    public static final EsHttp ES = new EsHttp(LocalServices.ES_URL, Duration.ofSeconds(60));
     /** Reads the cluster back through Mosaic's own paging helper; no retries, so that a test sees every failure. */
     private static final ElasticsearchGateway GATEWAY = new ElasticsearchGateway(new ElasticsearchConfig(
             List.of(URI.create(LocalServices.ES_URL)), null, null, null, Duration.ofSeconds(5), Duration.ofSeconds(60)), Retry.never());
@@ -55,16 +48,7 @@ public final class MosaicHarness implements AutoCloseable {
 
     /** Drops everything a previous test left: slots, publications, indices, tables. */
     public void reset() throws Exception {
-        try (Connection c = dbs.openPgServer(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%' AND active_pid IS NOT NULL");
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                try (var r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%' AND active")) {
-                    r.next();
-                    return r.getInt(1) == 0;
-                }
-            });
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'mosaic%'");
-        }
+        ReplicationSlots.drop(dbs, "mosaic", Duration.ofSeconds(30));
         ScenarioSchema.create(dbs);
         for (Supplier<Connection> open : List.<Supplier<Connection>>of(() -> unchecked(dbs::openAdmin), () -> unchecked(dbs::openMotivation))) {
             try (Connection c = open.get(); Statement s = c.createStatement()) {
@@ -182,20 +166,9 @@ public final class MosaicHarness implements AutoCloseable {
         return new ArrayList<>(r.keySet());
     }
 
-    @SuppressWarnings("unchecked")
+    /** A request to the local cluster: the parsed body, the status under {@code _status} ({@link EsHttp#request}). */
     public static Map<String, Object> es(String method, String path, Object body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LocalServices.ES_URL + path)).timeout(Duration.ofSeconds(60));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        String text = response.body();
-        Map<String, Object> out = text.startsWith("{") ? JSON.readValue(text, Map.class) : new LinkedHashMap<>();
-        out.put("_status", response.statusCode());
-        return out;
+        return ES.request(method, path, body);
     }
 
     @Override

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.LocalServices;
+import io.mosaic.testkit.MosaicHarness;
 
 /** A user adds a field and a child collection from a new table by editing the mapping file only. */
 class MappingChangeIT {

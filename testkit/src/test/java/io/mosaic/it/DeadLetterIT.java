@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import io.mosaic.Main;
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.LocalServices;
+import io.mosaic.testkit.MosaicHarness;
 
 /**
  * Bad input: a value that does not convert, a document Elasticsearch rejects (a field type

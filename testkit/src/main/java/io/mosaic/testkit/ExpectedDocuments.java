@@ -1,4 +1,4 @@
-package io.mosaic.it;
+package io.mosaic.testkit;
 
 import java.math.BigDecimal;
 import java.sql.Connection;

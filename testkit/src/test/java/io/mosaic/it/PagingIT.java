@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.es.ElasticsearchGateway;
 import io.mosaic.es.Retry;
+import io.mosaic.testkit.LocalServices;
 
 /**
  * The one paging helper ({@link ElasticsearchGateway#scan}), which the snapshot sweep, the fan-out

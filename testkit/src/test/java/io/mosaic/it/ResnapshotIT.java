@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.MosaicHarness;
 
 /**
  * A snapshot only emits rows that exist: rows deleted while Mosaic was not reading the log (here:

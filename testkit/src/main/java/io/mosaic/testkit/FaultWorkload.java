@@ -1,4 +1,4 @@
-package io.mosaic.it;
+package io.mosaic.testkit;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,16 +11,20 @@ import io.mosaic.scenario.ScenarioDatabases;
 import io.mosaic.scenario.ScenarioSeeder;
 
 /**
- * A randomized, reproducible workload over the three databases: inserts, updates and deletes of
- * employees and their children, department and survey renames, employees moving, children written
- * before their employee exists, and multi-row transactions. Statements that fail because a server is
- * down are counted and skipped: the expected documents are computed from what the databases hold.
+ * FaultInjectionIT's workload: randomized, reproducible changes over the three databases (inserts,
+ * updates and deletes of employees and their children, department and survey renames, employees
+ * moving, children written before their employee exists, and multi-row transactions). Statements
+ * that fail because a server is down are counted and skipped: the expected documents are computed
+ * from what the databases hold.
  */
-final class Workload implements Runnable {
+public final class FaultWorkload implements Runnable {
 
-    final AtomicInteger committed = new AtomicInteger();
-    final AtomicInteger failed = new AtomicInteger();
-    final AtomicBoolean running = new AtomicBoolean(true);
+    /** Statements (or transactions) committed. */
+    public final AtomicInteger committed = new AtomicInteger();
+    /** Statements that failed, e.g. because a server was down. */
+    public final AtomicInteger failed = new AtomicInteger();
+    /** Cleared to stop {@link #run}. */
+    public final AtomicBoolean running = new AtomicBoolean(true);
     private final ScenarioDatabases dbs;
     private final SplittableRandom random;
     private final int employees;
@@ -29,7 +33,7 @@ final class Workload implements Runnable {
     private long nextEmployee;
     private long nextChild = 5_000_000;
 
-    Workload(ScenarioDatabases dbs, long seed, int employees, int departments, int surveys) {
+    public FaultWorkload(ScenarioDatabases dbs, long seed, int employees, int departments, int surveys) {
         this.dbs = dbs;
         this.random = new SplittableRandom(seed);
         this.employees = employees;

@@ -1,17 +1,16 @@
-package io.mosaic.it;
+package io.mosaic.testkit;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.mosaic.scenario.ScenarioSeeder;
-
 /**
  * Reads every document of every index in the cluster, internal and hidden ones included, and reports
  * any seeded sensitive value (a my_number, a survey comment marker, a monthly salary) found in it: in a
  * key, a string, or a number. Why this can neither raise a false alarm nor miss a leak is said at
- * {@link ScenarioSeeder}'s predicates; {@code SensitiveScanTest} and {@code SensitiveScanIT} prove both.
+ * {@link SensitiveOracle}; {@code SensitiveScanTest} and {@code ScenarioIT.noSensitiveValueAnywhereInTheCluster}
+ * prove both.
  */
 public final class SensitiveScan {
 
@@ -44,7 +43,7 @@ public final class SensitiveScan {
     private static void walk(Object value, String where, List<String> leaks) {
         if (value instanceof Map<?, ?> m) {
             m.forEach((k, v) -> {
-                if (k instanceof String key && ScenarioSeeder.isSensitiveValue(key)) {
+                if (k instanceof String key && SensitiveOracle.isSensitiveValue(key)) {
                     leaks.add(where + " has a sensitive value as a key");
                 }
                 walk(v, where + "." + k, leaks);
@@ -52,12 +51,12 @@ public final class SensitiveScan {
         } else if (value instanceof List<?> l) {
             l.forEach(v -> walk(v, where + "[]", leaks));
         } else if (value instanceof String s) {
-            if (ScenarioSeeder.isSensitiveValue(s) || ScenarioSeeder.containsSensitiveText(s)) {
+            if (SensitiveOracle.isSensitiveValue(s) || SensitiveOracle.containsSensitiveText(s)) {
                 leaks.add(where + " holds a sensitive value");
             }
         } else if (value instanceof Number n) {
             BigDecimal d = new BigDecimal(n.toString());
-            if (d.stripTrailingZeros().scale() <= 0 && ScenarioSeeder.isSensitiveNumber(d.longValue())) {
+            if (d.stripTrailingZeros().scale() <= 0 && SensitiveOracle.isSensitiveNumber(d.longValue())) {
                 leaks.add(where + " holds a sensitive number");
             }
         }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.mosaic.Main;
+import io.mosaic.testkit.LocalServices;
+import io.mosaic.testkit.MosaicHarness;
 
 /** {@code mosaic validate} and start-up against live servers: every problem at once, with where and how to fix it. */
 class ValidationIT {

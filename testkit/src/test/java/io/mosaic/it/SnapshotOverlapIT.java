@@ -17,6 +17,7 @@ import io.mosaic.pipeline.Mosaic;
 import io.mosaic.pipeline.SourceRunner;
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.MosaicHarness;
 
 /**
  * Writes that overlap the initial snapshot: a transaction open before Mosaic starts and committed

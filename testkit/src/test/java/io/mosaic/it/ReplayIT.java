@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.Counter;
 import io.mosaic.pipeline.Mosaic;
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.ContractComparison;
+import io.mosaic.testkit.ExpectedDocuments;
+import io.mosaic.testkit.MosaicHarness;
 
 /**
  * A replay from an older position leaves every document as it is: Mosaic's stored binlog position is

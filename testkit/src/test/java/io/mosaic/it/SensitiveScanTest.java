@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
+import io.mosaic.testkit.SensitiveScan;
 
 /** The leak oracle on parsed documents, without a cluster: it finds every planted value and nothing else. */
 class SensitiveScanTest {

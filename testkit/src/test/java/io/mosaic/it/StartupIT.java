@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.ChildProcess;
+import io.mosaic.testkit.LocalServices;
+import io.mosaic.testkit.MosaicHarness;
 
 /**
  * {@code mosaic run} started while Elasticsearch is down (issue 10: it hung silently, the endpoint
@@ -28,7 +31,7 @@ class StartupIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private MosaicHarness harness;
-    private MosaicProcess process;
+    private ChildProcess process;
 
     @AfterEach
     void stop() throws Exception {
@@ -59,7 +62,7 @@ class StartupIT {
         Path log = harness.workDir.resolve("startup.log");
 
         LocalServices.script("elasticsearch.sh", "stop");
-        process = new MosaicProcess("startup", config, log, null);
+        process = ChildProcess.mosaic("startup", config, log, null);
         process.start();
         final int p = port;
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> get(p, "/health/live").statusCode() == 200);
