@@ -20,6 +20,7 @@ import io.mosaic.scenario.ScenarioCounts;
 import io.mosaic.scenario.ScenarioSchema;
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.ReplicationSlots;
 
 /**
  * The whole benchmark, in one run on one data set: Mosaic (full scenario and single table) beside
@@ -38,7 +39,7 @@ public final class Bench {
     final Options o;
     final ObjectNode results = Es.JSON.createObjectNode();
     int round;
-    Workload w;
+    BenchWorkload w;
     long sourceRows;
 
     /** Command-line options (see bench/run.sh --help). */
@@ -191,7 +192,7 @@ public final class Bench {
         data.put("employees", o.employees());
         data.set("rows", Es.JSON.valueToTree(counts.asMap()));
         data.put("seedSeconds", seconds(start));
-        w = new Workload(db);
+        w = new BenchWorkload(db);
         sourceRows = mappedRows();
         data.put("mappedRows", sourceRows);
         LOG.info("seeded {} rows ({} mapped) in {} s", counts.total(), sourceRows, data.get("seedSeconds"));
@@ -207,8 +208,8 @@ public final class Bench {
     }
 
     void cleanSlots() throws Exception {
-        db.dropSlots("bench_");
-        db.dropSlots(FlinkPeerRun.SLOT);
+        ReplicationSlots.drop(db.dbs, "bench_", Databases.SLOT_READERS_GONE);
+        ReplicationSlots.drop(db.dbs, FlinkPeerRun.SLOT, Databases.SLOT_READERS_GONE);
         for (String name : List.of("admin", "motivation")) {
             try (Connection c = name.equals("admin") ? db.admin() : db.motivation(); Statement s = c.createStatement()) {
                 List<String> pubs = new ArrayList<>();
@@ -374,7 +375,7 @@ public final class Bench {
         }
         double written = seconds(start);
         final int last = round;
-        awaitCount(es, index, Map.of("prefix", Map.of("code", Workload.codePrefix(last))), rows, 1800);
+        awaitCount(es, index, Map.of("prefix", Map.of("code", BenchWorkload.codePrefix(last))), rows, 1800);
         double s = seconds(start);
         return burst(events, written, s, cpu, pid);
     }
@@ -390,7 +391,7 @@ public final class Bench {
             LOG.info("naive: {}", n);
             return n;
         } finally {
-            db.dropSlots("bench_naive");
+            ReplicationSlots.drop(db.dbs, "bench_naive", Databases.SLOT_READERS_GONE);
             es.deleteIndices(index);
         }
     }
@@ -445,7 +446,7 @@ public final class Bench {
             cpu.putPerChange(stream, self, es, events);
             LOG.info("source limit {}: {}", tag, n);
         } finally {
-            db.dropSlots("bench_" + tag);
+            ReplicationSlots.drop(db.dbs, "bench_" + tag, Databases.SLOT_READERS_GONE);
         }
         return n;
     }

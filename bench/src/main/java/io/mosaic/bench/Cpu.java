@@ -29,7 +29,7 @@ final class Cpu {
 
     static long elasticsearchMillis(Es es) {
         try {
-            var nodes = es.call("GET", "/_nodes/_local/stats/process", null).path("nodes");
+            var nodes = es.http().call("GET", "/_nodes/_local/stats/process", null).path("nodes");
             return nodes.elements().next().path("process").path("cpu").path("total_in_millis").asLong(-1);
         } catch (IOException | InterruptedException | RuntimeException e) {
             return -1;

@@ -4,8 +4,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 import io.mosaic.scenario.ScenarioDatabases;
+import io.mosaic.testkit.ReplicationSlots;
 
 /** The benchmark's access to the scenario's three databases on the local services. */
 public final class Databases {
@@ -24,23 +26,8 @@ public final class Databases {
         return dbs.openLabor();
     }
 
-    /** Drops the replication slots whose names start with {@code prefix} (terminating their readers first). */
-    public void dropSlots(String prefix) throws SQLException, InterruptedException {
-        try (Connection c = dbs.openPgServer(); Statement s = c.createStatement()) {
-            for (int i = 0; i < 50; i++) {
-                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name LIKE '" + prefix
-                        + "%' AND active_pid IS NOT NULL");
-                try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '" + prefix + "%' AND active")) {
-                    r.next();
-                    if (r.getLong(1) == 0) {
-                        break;
-                    }
-                }
-                Thread.sleep(200);
-            }
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '" + prefix + "%'");
-        }
-    }
+    /** How long dropping replication slots waits for their readers to be gone ({@link ReplicationSlots#drop}). */
+    public static final Duration SLOT_READERS_GONE = Duration.ofSeconds(10);
 
     public static long count(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {

@@ -102,10 +102,10 @@ public final class DebeziumReference implements AutoCloseable {
             String id = String.valueOf(c.row().get(m.rootKey()));
             String query = "?version=" + c.version() + "&version_type=external_gte";
             if (c.op() == RowChange.Op.DELETE) {
-                es.call("DELETE", "/" + index + "/_doc/" + id + query, null, 404, 409);
+                es.http().call("DELETE", "/" + index + "/_doc/" + id + query, null, 404, 409);
             } else {
                 Map<String, Object> doc = Projector.projectRow(m.fields(), List.of(), c.after(), (t, k) -> null, m.root());
-                es.call("PUT", "/" + index + "/_doc/" + id + query, Es.JSON.writeValueAsString(doc), 409);
+                es.http().call("PUT", "/" + index + "/_doc/" + id + query, Es.JSON.writeValueAsString(doc), 409);
             }
         } catch (Exception e) {
             throw new IllegalStateException("naive write failed", e);

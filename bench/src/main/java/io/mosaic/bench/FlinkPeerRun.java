@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.mosaic.testkit.ChildProcess;
+import io.mosaic.testkit.ReplicationSlots;
+
 /**
  * The peer: Apache Flink CDC (bench/flink, its own JVM and classpath) on the single-table case, run in
  * several tunings on the same rows; the best of them is the one compared against.
@@ -51,13 +54,13 @@ final class FlinkPeerRun {
         n.put("bulkFlushMillis", flushMillis);
         es.deleteIndices(INDEX);
         es.createIndex(INDEX, bench.template("bench/mappings/employees-flat.index.json"));
-        bench.db.dropSlots(SLOT);
+        ReplicationSlots.drop(bench.db.dbs, SLOT, Databases.SLOT_READERS_GONE);
         List<String> command = new ArrayList<>(List.of(bench.root.resolve("bench/flink/peer.sh").toString(),
                 "--startup", "initial", "--index", INDEX, "--slot", SLOT, "--publication", SLOT + "_pub",
                 "--es", es.url(), "--parallelism", Integer.toString(parallelism), "--bulk-actions", Integer.toString(bulkActions),
                 "--bulk-flush-ms", Integer.toString(flushMillis), "--split-size", "25000", "--skip-backfill", "true"));
         Path log = bench.work.resolve("flink-p" + parallelism + "-b" + bulkActions + "-f" + flushMillis + ".log");
-        try (Child peer = new Child("flink peer", command, Map.of(), log);
+        try (ChildProcess peer = new ChildProcess("flink peer", command, Map.of(), log).start();
              MemorySampler memory = new MemorySampler(peer.pid(), null, 500)) {
             memory.phase("initial");
             long start = System.nanoTime();
@@ -73,7 +76,7 @@ final class FlinkPeerRun {
             n.put("burstRssBytes", memory.medianRss("burst"));
             LOG.info("Flink CDC {}", n);
         } finally {
-            bench.db.dropSlots(SLOT);
+            ReplicationSlots.drop(bench.db.dbs, SLOT, Databases.SLOT_READERS_GONE);
             es.deleteIndices(INDEX);
         }
         return n;

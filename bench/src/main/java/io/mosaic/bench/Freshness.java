@@ -49,9 +49,9 @@ public final class Freshness {
     private final String alias;
     private final long[] answerEmployee;
     private final long[] qualificationEmployee;
-    private final Workload w;
+    private final BenchWorkload w;
 
-    public Freshness(Databases db, Es es, String alias, Workload w) throws SQLException {
+    public Freshness(Databases db, Es es, String alias, BenchWorkload w) throws SQLException {
         this.db = db;
         this.es = es;
         this.alias = alias;

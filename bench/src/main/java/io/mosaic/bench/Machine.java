@@ -33,7 +33,7 @@ final class Machine {
         n.put("os", firstLine(Path.of("/etc/debian_version")).map(v -> "Debian " + v).orElse(System.getProperty("os.name"))
                 + ", Linux " + System.getProperty("os.version"));
         n.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        JsonNode nodes = es.call("GET", "/_nodes/_local?filter_path=nodes.*.version,nodes.*.jvm.version", null);
+        JsonNode nodes = es.http().call("GET", "/_nodes/_local?filter_path=nodes.*.version,nodes.*.jvm.version", null);
         JsonNode node = nodes.path("nodes").elements().hasNext() ? nodes.path("nodes").elements().next() : Es.JSON.nullNode();
         n.put("elasticsearch", node.path("version").asText("?") + " (JVM " + node.path("jvm").path("version").asText("?") + ")");
         try (Connection c = db.admin()) {

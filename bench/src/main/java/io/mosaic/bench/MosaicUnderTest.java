@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.mosaic.testkit.ChildProcess;
+
 /**
  * Mosaic as a user runs it: the built launcher ({@code connector/target/bin/mosaic run}) with a
  * benchmark configuration, in its own process with its default JVM options. Read through its own
@@ -20,7 +22,7 @@ public final class MosaicUnderTest implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private final Child child;
+    private final ChildProcess child;
     private final int port;
     private final MemorySampler memory;
 
@@ -33,8 +35,8 @@ public final class MosaicUnderTest implements AutoCloseable {
         if (javaOpts != null) {
             env.put("MOSAIC_JAVA_OPTS", javaOpts);
         }
-        this.child = new Child("mosaic", List.of(root.resolve("connector/target/bin/mosaic").toString(), "run", "--config", config.toString()),
-                env, workDir.resolve("mosaic-" + config.getFileName() + ".log"));
+        this.child = new ChildProcess("mosaic", List.of(root.resolve("connector/target/bin/mosaic").toString(), "run", "--config", config.toString()),
+                env, workDir.resolve("mosaic-" + config.getFileName() + ".log")).start();
         this.memory = new MemorySampler(child.pid(), this::heapUsed, 500);
     }
 
@@ -42,7 +44,7 @@ public final class MosaicUnderTest implements AutoCloseable {
         return memory;
     }
 
-    public Child process() {
+    public ChildProcess process() {
         return child;
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
  * Writes the changes the benchmark measures: bursts of updates as fast as the databases take them,
  * committed in chunks, each touching every row of a range once (so no change can be coalesced away).
  */
-public final class Workload {
+public final class BenchWorkload {
 
     static final int CHUNK = 5000;
 
@@ -26,7 +26,7 @@ public final class Workload {
     public final long qualifications;
     public final long departments;
 
-    public Workload(Databases db) throws SQLException {
+    public BenchWorkload(Databases db) throws SQLException {
         this.db = db;
         try (Connection a = db.admin(); Connection m = db.motivation(); Connection l = db.labor()) {
             employees = Databases.count(a, "SELECT max(id) FROM employees");
