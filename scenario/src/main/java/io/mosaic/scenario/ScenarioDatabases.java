@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Where the reference scenario's three databases live: {@code admin} and {@code motivation} on
@@ -50,11 +51,32 @@ public record ScenarioDatabases(
         Objects.requireNonNull(mysqlUser, "mysqlUser");
     }
 
-    /** The project's local services: PostgreSQL 127.0.0.1:15432 and MariaDB 127.0.0.1:13306. */
+    /**
+     * The project's local services: PostgreSQL 127.0.0.1:15432 and MariaDB 127.0.0.1:13306, or the
+     * ports in {@code MOSAIC_PG_PORT} and {@code MOSAIC_MARIADB_PORT}, as deploy/local/services.sh
+     * starts them (a second copy of the servers runs on other ports).
+     */
     public static ScenarioDatabases localDefaults() {
+        return localDefaults(System::getenv);
+    }
+
+    /** {@link #localDefaults()} with the environment read through {@code env}. */
+    static ScenarioDatabases localDefaults(UnaryOperator<String> env) {
         return forServers(
-                LOCAL_PG_URL, LOCAL_PG_USER, LOCAL_PG_PASSWORD,
-                LOCAL_MYSQL_URL, LOCAL_MYSQL_USER, LOCAL_MYSQL_PASSWORD);
+                "jdbc:postgresql://127.0.0.1:" + port(env, "MOSAIC_PG_PORT", 15432) + "/", LOCAL_PG_USER, LOCAL_PG_PASSWORD,
+                "jdbc:mariadb://127.0.0.1:" + port(env, "MOSAIC_MARIADB_PORT", 13306) + "/", LOCAL_MYSQL_USER, LOCAL_MYSQL_PASSWORD);
+    }
+
+    private static int port(UnaryOperator<String> env, String variable, int fallback) {
+        String value = env.apply(variable);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a port number, not '" + value + "'", e);
+        }
     }
 
     /**

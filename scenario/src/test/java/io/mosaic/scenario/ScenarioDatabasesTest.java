@@ -1,14 +1,16 @@
 package io.mosaic.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScenarioDatabasesTest {
 
     @Test
     void localDefaultsPointAtTheLocalServices() {
-        ScenarioDatabases dbs = ScenarioDatabases.localDefaults();
+        ScenarioDatabases dbs = ScenarioDatabases.localDefaults(Map.<String, String>of()::get);
         assertThat(dbs.adminUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/admin");
         assertThat(dbs.motivationUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/motivation");
         assertThat(dbs.laborUrl()).isEqualTo("jdbc:mariadb://127.0.0.1:13306/labor");
@@ -22,6 +24,21 @@ class ScenarioDatabasesTest {
         assertThat(dbs.pgPort()).isEqualTo(15432);
         assertThat(dbs.mysqlHost()).isEqualTo("127.0.0.1");
         assertThat(dbs.mysqlPort()).isEqualTo(13306);
+    }
+
+    @Test
+    void localDefaultsTakeThePortsOfTheLocalServicesFromTheEnvironment() {
+        ScenarioDatabases dbs = ScenarioDatabases.localDefaults(
+                Map.of("MOSAIC_PG_PORT", "25432", "MOSAIC_MARIADB_PORT", "23306")::get);
+        assertThat(dbs.adminUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:25432/admin");
+        assertThat(dbs.motivationUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:25432/motivation");
+        assertThat(dbs.laborUrl()).isEqualTo("jdbc:mariadb://127.0.0.1:23306/labor");
+        assertThat(dbs.pgPort()).isEqualTo(25432);
+        assertThat(dbs.mysqlPort()).isEqualTo(23306);
+        assertThat(ScenarioDatabases.localDefaults(Map.of("MOSAIC_PG_PORT", "", "MOSAIC_MARIADB_PORT", " ")::get).pgPort())
+                .isEqualTo(15432);
+        assertThatThrownBy(() -> ScenarioDatabases.localDefaults(Map.of("MOSAIC_PG_PORT", "x")::get))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MOSAIC_PG_PORT");
     }
 
     @Test
