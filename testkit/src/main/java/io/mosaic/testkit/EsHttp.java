@@ -31,7 +31,10 @@ public final class EsHttp {
     private final Duration timeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param url the cluster, e.g. {@code http://127.0.0.1:19200}; @param timeout per request */
+    /**
+     * @param url the cluster, e.g. {@code http://127.0.0.1:19200}
+     * @param timeout of each request
+     */
     public EsHttp(String url, Duration timeout) {
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.timeout = timeout;
