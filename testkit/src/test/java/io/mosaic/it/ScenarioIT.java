@@ -232,15 +232,15 @@ class ScenarioIT {
         // it must neither loop nor fail, and the document stays as it is
         io.mosaic.config.MosaicConfig cfg = io.mosaic.config.MosaicConfig.load(harness.workDir.resolve("mosaic.yaml"));
         Map<String, Object> before = harness.documents("employees").get("8");
-        try (io.mosaic.es.ElasticsearchGateway es = new io.mosaic.es.ElasticsearchGateway(cfg.elasticsearch(),
-                new io.mosaic.es.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.es.ErrorClassifier::isRetryable,
-                        d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { }))) {
+        // a bounded retry: a loop or a failure must surface in the test, not stall it
+        io.mosaic.es.Retry retry = new io.mosaic.es.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3,
+                io.mosaic.es.ErrorClassifier::isRetryable, d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(),
+                (w, a, d, c) -> { });
+        try (io.mosaic.es.ElasticsearchGateway es = io.mosaic.pipeline.Components.gateway(cfg, retry)) {
             io.mosaic.metrics.MosaicMetrics metrics = new io.mosaic.metrics.MosaicMetrics();
             metrics.bindTo(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            io.mosaic.writer.DocumentWriter writer = new io.mosaic.writer.DocumentWriter(es, new io.mosaic.es.BulkWriter(es,
-                    new io.mosaic.es.Retry(Duration.ofMillis(10), Duration.ofMillis(10), 3, io.mosaic.es.ErrorClassifier::isRetryable,
-                            d -> { }, System::nanoTime, java.util.random.RandomGenerator.getDefault(), (w, a, d, c) -> { })),
-                    io.mosaic.pipeline.Mosaic.loadMappings(cfg), metrics, letter -> { throw new AssertionError(letter.error()); });
+            io.mosaic.writer.DocumentWriter writer = io.mosaic.pipeline.Components.writer(cfg, io.mosaic.pipeline.Mosaic.loadMappings(cfg),
+                    es, retry, metrics, letter -> { throw new AssertionError(letter.error()); });
             Map<String, Object> row = new java.util.LinkedHashMap<>();
             row.put("id", 900001L);
             row.put("employee_id", 8L);
