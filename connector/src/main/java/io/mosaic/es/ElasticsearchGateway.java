@@ -60,11 +60,18 @@ public final class ElasticsearchGateway implements AutoCloseable {
     private final RestClient rest;
     private final ElasticsearchClient client;
     private final Retry retry;
+    private final BulkObserver observer;
     private final WireFormat wire = new WireFormat(JSON);
 
     public ElasticsearchGateway(ElasticsearchConfig config, Retry retry) {
+        this(config, retry, BulkObserver.NONE);
+    }
+
+    /** @param observer told about every bulk request and failed item (metrics) */
+    public ElasticsearchGateway(ElasticsearchConfig config, Retry retry, BulkObserver observer) {
         this.config = config;
         this.retry = retry;
+        this.observer = observer;
         HttpHost[] hosts = config.urls().stream()
                 .map(u -> new HttpHost(u.getHost(), u.getPort() > 0 ? u.getPort() : ("https".equals(u.getScheme()) ? 443 : 9200), u.getScheme()))
                 .toArray(HttpHost[]::new);
@@ -105,6 +112,25 @@ public final class ElasticsearchGateway implements AutoCloseable {
         return status;
     }
 
+    /**
+     * Cluster health, once, without retry, within {@code timeout} (connect and read) whatever the
+     * configured request timeout: the cheap request of the readiness check. Returns the status
+     * ({@code green}, {@code yellow}, {@code red}); throws when the cluster does not answer in time.
+     */
+    public String ping(java.time.Duration timeout) throws IOException {
+        int millis = (int) timeout.toMillis();
+        Request request = new Request("GET", "/_cluster/health");
+        request.addParameter("filter_path", "status");
+        request.setOptions(org.elasticsearch.client.RequestOptions.DEFAULT.toBuilder().setRequestConfig(
+                org.apache.http.client.config.RequestConfig.custom().setConnectTimeout(millis).setSocketTimeout(millis)
+                        .setConnectionRequestTimeout(millis).build()));
+        Response response = rest.performRequest(request);
+        try (InputStream in = response.getEntity().getContent()) {
+            Object status = JSON.readValue(in, Map.class).get("status");
+            return status == null ? "unknown" : status.toString();
+        }
+    }
+
     /** Realtime multi-get of raw documents; missing documents come back with {@code found == false}. */
     public Map<String, Doc> mget(String index, Collection<String> ids) throws Exception {
         if (ids.isEmpty()) {
@@ -125,7 +151,27 @@ public final class ElasticsearchGateway implements AutoCloseable {
         Request request = new Request("POST", "/_bulk");
         request.addParameter("filter_path", WireFormat.FILTER_PATH);
         request.setEntity(new ByteArrayEntity(wire.encodeBulk(actions), NDJSON));
-        return post(what, request, in -> wire.decodeBulk(in, actions.size()));
+        List<BulkOutcome> items = call(what, () -> {
+            long start = System.nanoTime();
+            boolean answered = false;
+            try {
+                Response response = rest.performRequest(request);
+                List<BulkOutcome> out;
+                try (InputStream in = response.getEntity().getContent()) {
+                    out = wire.decodeBulk(in, actions.size());
+                }
+                answered = true;
+                return out;
+            } finally {
+                observer.request(actions.size(), System.nanoTime() - start, answered);
+            }
+        });
+        for (BulkOutcome o : items) {
+            if (!o.ok() && !o.conflict() && !(o.notFound() && o.errorType() == null)) {
+                observer.itemFailed(o.status(), o.errorType(), o.retryable());
+            }
+        }
+        return items;
     }
 
     /** Reads a response body as a stream. */

@@ -13,9 +13,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * Health and metrics over HTTP, for Kubernetes probes and Prometheus:
- * {@code /health/live} (the process works), {@code /health/ready} (every source streams and
- * Elasticsearch accepts writes; the body says which is not) and {@code /metrics}.
+ * Health, status and metrics over HTTP, for Kubernetes probes, people and Prometheus:
+ * {@code /health/live} (the process and its threads work), {@code /health/ready} (every source
+ * snapshots or streams and Elasticsearch answers; the body says which is not), {@code /status}
+ * (JSON per source) and {@code /metrics}. docs/METRICS.md describes them. No body ever shows a
+ * configuration value, a secret or a row value.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -25,7 +27,8 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private final HttpServer server;
 
-    public HttpEndpoint(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> live, Supplier<Health> ready) throws IOException {
+    public HttpEndpoint(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> live, Supplier<Health> ready,
+                        Supplier<String> status) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "mosaic-http");
@@ -35,7 +38,17 @@ public final class HttpEndpoint implements AutoCloseable {
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         server.createContext("/health/live", ex -> health(ex, live.get()));
         server.createContext("/health/ready", ex -> health(ex, ready.get()));
-        server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /health/live, /health/ready or /metrics\n"));
+        server.createContext("/status", ex -> {
+            String body;
+            try {
+                body = status.get();
+            } catch (RuntimeException e) {
+                respond(ex, 500, "text/plain; charset=utf-8", "status unavailable: " + e.getClass().getSimpleName() + "\n");
+                return;
+            }
+            respond(ex, 200, "application/json; charset=utf-8", body);
+        });
+        server.createContext("/", ex -> respond(ex, 404, "text/plain", "try /health/live, /health/ready, /status or /metrics\n"));
         server.start();
     }
 

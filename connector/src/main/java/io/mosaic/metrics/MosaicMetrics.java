@@ -1,41 +1,82 @@
 package io.mosaic.metrics;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import java.lang.management.ManagementFactory;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.mosaic.es.BulkObserver;
 
 /**
- * Mosaic's own meters, each declared once by name with a description; tagged {@code source},
- * {@code table} or {@code index}. Bound to a registry at start-up, like a Micrometer {@link MeterBinder}.
+ * Mosaic's own meters, each declared here once, by name, with a description and base unit; tagged
+ * {@code source}, {@code table} or {@code index} (never a row value). docs/METRICS.md documents them
+ * as Prometheus scrapes them. Per-source meters live in {@link SourceMeters}; Debezium's own MBeans
+ * are bridged by {@link DebeziumMetricsBridge}.
+ *
+ * <p>Latencies and sizes are histograms with fixed buckets (not client-side percentiles), so that
+ * quantiles aggregate across pods. Counters whose label values are known at start-up (tables,
+ * indices, operations) are declared with 0 then, so that {@code increase()} sees their first event.
  */
-public final class MosaicMetrics implements MeterBinder {
+public final class MosaicMetrics implements MeterBinder, BulkObserver {
 
+    // per source: see SourceMeters
     public static final String CHANGES = "mosaic.source.changes";
-    public static final String SOURCE_LAG = "mosaic.source.lag";
-    public static final String SOURCE_LAST_EVENT = "mosaic.source.last.event.age";
-    public static final String SOURCE_RUNNING = "mosaic.source.running";
-    public static final String SOURCE_SNAPSHOTTING = "mosaic.source.snapshotting";
-    public static final String BATCH = "mosaic.writer.batch";
-    public static final String WRITES = "mosaic.writer.writes";
+    public static final String LAG = "mosaic.source.lag";
+    public static final String CURRENT_LAG = "mosaic.source.current.lag";
+    public static final String LAST_EVENT_AGE = "mosaic.source.last.event.age";
+    public static final String PHASE = "mosaic.source.phase";
+    public static final String SNAPSHOT_ROWS = "mosaic.source.snapshot.rows";
+    public static final String SNAPSHOT_ROWS_ESTIMATE = "mosaic.source.snapshot.rows.estimate";
+    // the writer
+    public static final String DOCUMENTS_WRITTEN = "mosaic.writer.documents.written";
+    public static final String DOCUMENTS_DELETED = "mosaic.writer.documents.deleted";
     public static final String STALE = "mosaic.writer.stale";
     public static final String DEAD_LETTERS = "mosaic.writer.dead.letters";
-    public static final String RETRIES = "mosaic.writer.retries";
-    public static final String STALLED = "mosaic.writer.stalled";
+    public static final String FANOUT = "mosaic.writer.fanout";
+    // Elasticsearch
+    public static final String BULK_DURATION = "mosaic.elasticsearch.bulk.duration";
+    public static final String BULK_SIZE = "mosaic.elasticsearch.bulk.size";
+    public static final String BULK_ITEM_FAILURES = "mosaic.elasticsearch.bulk.item.failures";
+    public static final String RETRIES = "mosaic.elasticsearch.retries";
+    public static final String STALLED = "mosaic.elasticsearch.stalled";
+    public static final String ES_UP = "mosaic.elasticsearch.up";
+
+    /** The {@code operation} label of {@link #RETRIES}: a closed set. */
+    static final List<String> OPERATIONS = List.of("bulk", "mget", "refresh", "search", "batch", "admin");
+
+    private static final Pattern ERROR_TYPE = Pattern.compile("[a-z0-9_.]{1,80}");
 
     private MeterRegistry registry;
-    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     /** Meters by name and tags: each is built once, on its first use, not on every batch. */
-    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> fanOuts = new ConcurrentHashMap<>();
+    private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
     private final AtomicLong stalledSince = new AtomicLong();
+    private volatile double elasticsearchUp = Double.NaN;
+    private Timer bulkAnswered;
+    private Timer bulkFailed;
+    private DistributionSummary bulkSize;
 
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -43,19 +84,102 @@ public final class MosaicMetrics implements MeterBinder {
         Gauge.builder(STALLED, stalledSince, s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0)
                 .description("Seconds the writer has been retrying a failing Elasticsearch request (0 when healthy)")
                 .baseUnit("seconds").register(registry);
+        Gauge.builder(ES_UP, this, m -> m.elasticsearchUp)
+                .description("1 when Elasticsearch answered the last health check (cluster health, 2 s timeout, every 2 s), 0 when not; NaN before the first")
+                .register(registry);
+        bulkAnswered = bulkTimer("answered");
+        bulkFailed = bulkTimer("failed");
+        bulkSize = DistributionSummary.builder(BULK_SIZE).description("Items per bulk request sent to Elasticsearch")
+                .baseUnit("items").serviceLevelObjectives(1, 10, 50, 100, 250, 511, 1024, 2048, 4096).register(registry);
+        for (String operation : OPERATIONS) {
+            retryCounter(operation);
+        }
+    }
+
+    private Timer bulkTimer(String outcome) {
+        return Timer.builder(BULK_DURATION)
+                .description("Seconds from sending a bulk request to Elasticsearch to having read its response, per attempt "
+                        + "(outcome: answered, or failed without a readable response)")
+                .tags("outcome", outcome)
+                .serviceLevelObjectives(ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000),
+                        ms(10000), ms(30000))
+                .register(registry);
+    }
+
+    static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
     }
 
     public MeterRegistry registry() {
         return registry;
     }
 
-    public void changes(String source, String table, int n) {
-        counter(CHANGES, "Row changes received from the source", "source", source, "table", table).increment(n);
+    /**
+     * The JVM and process meters (memory, GC, threads, classes, CPU, uptime, file descriptors), named
+     * as Prometheus' linter wants: Micrometer's {@code process.cpu.time} (in ns) is replaced by
+     * {@code process_cpu_seconds_total}, and {@code system.cpu.count} is {@code system_cpus} (a gauge
+     * may not end in {@code _count}). Returns the GC meters, which hold a listener: close them with the service.
+     */
+    public static AutoCloseable bindJvmAndProcess(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the process").baseUnit("seconds").register(registry);
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
     }
 
-    public void writes(String index, String kind, int n) {
-        counter(WRITES, "Documents written to Elasticsearch (kind: document, delete, state, lookup)", "index", index, "kind", kind)
-                .increment(n);
+    /** The meters of one source, built on first use (their label values are known at start-up: call it then). */
+    public SourceMeters source(String source) {
+        return sources.computeIfAbsent(source, s -> new SourceMeters(this, s));
+    }
+
+    /** Declares the counters of a document index with 0, so that their first increase is seen. */
+    public void declareIndex(String index, String... kinds) {
+        for (String kind : kinds) {
+            written(index, kind);
+        }
+        if (List.of(kinds).contains("document")) {
+            deleted(index);
+        }
+        stale(index, 0);
+    }
+
+    /** Declares a mapped table of a source: its change and dead-letter counters, with 0. */
+    public void declareTable(String source, String table) {
+        source(source).changes(table, 0);
+        deadLetters(source, table, 0);
+    }
+
+    public void written(String index, String kind, int n) {
+        written(index, kind).increment(n);
+    }
+
+    private Counter written(String index, String kind) {
+        return counter(DOCUMENTS_WRITTEN, "Items Elasticsearch acknowledged as written (kind: document, the public document; "
+                + "state, a state document; lookup, a lookup row)", "index", index, "kind", kind);
+    }
+
+    public void deleted(String index, int n) {
+        deleted(index).increment(n);
+    }
+
+    private Counter deleted(String index) {
+        return counter(DOCUMENTS_DELETED, "Public documents deleted (or already absent) in Elasticsearch", "index", index);
     }
 
     public void stale(String index, int n) {
@@ -63,20 +187,57 @@ public final class MosaicMetrics implements MeterBinder {
                 .increment(n);
     }
 
+    /** @param table the table without its source, e.g. {@code public.employees} */
     public void deadLetters(String source, String table, int n) {
-        counter(DEAD_LETTERS, "Rows that could not be projected or were rejected by Elasticsearch", "source", source, "table", table)
-                .increment(n);
+        counter(DEAD_LETTERS, "Changes parked as dead letters: they could not be projected, or Elasticsearch rejected them for good",
+                "source", source, "table", table).increment(n);
     }
 
+    /** Documents re-assembled because a batch's lookup rows changed (one observation per such batch). */
+    public void fanOut(String index, int documents) {
+        fanOuts.computeIfAbsent(index, i -> DistributionSummary.builder(FANOUT)
+                .description("Documents re-assembled because a batch changed lookup rows they refer to, per batch with lookup changes")
+                .baseUnit("documents").tags("index", i)
+                .serviceLevelObjectives(1, 10, 100, 1000, 10000, 100000).register(registry)).record(documents);
+    }
+
+    /** Counts a retry; {@code what} is the retried request's description, such as {@code bulk employees}. */
     public void retry(String what) {
-        counter(RETRIES, "Elasticsearch requests retried after a retryable failure", "operation", what.split(" ")[0]).increment();
+        retryCounter(operation(what)).increment();
     }
 
-    private Counter counter(String name, String description, String... tags) {
-        List<String> key = new java.util.ArrayList<>(tags.length + 1);
-        key.add(name);
-        key.addAll(List.of(tags));
-        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    private Counter retryCounter(String operation) {
+        return counter(RETRIES, "Elasticsearch requests (operation: bulk, mget, refresh, search, admin) or whole batches retried "
+                + "after a failure that can heal", "operation", operation);
+    }
+
+    /** The closed set of operations of {@link #RETRIES}, from a request description. */
+    static String operation(String what) {
+        int space = what.indexOf(' ');
+        String first = (space < 0 ? what : what.substring(0, space)).toLowerCase(java.util.Locale.ROOT);
+        if (OPERATIONS.contains(first)) {
+            return first;
+        }
+        return what.contains("_search") || what.contains("_pit") ? "search" : "admin";
+    }
+
+    @Override
+    public void request(int items, long nanos, boolean answered) {
+        (answered ? bulkAnswered : bulkFailed).record(nanos, TimeUnit.NANOSECONDS);
+        bulkSize.record(items);
+    }
+
+    @Override
+    public void itemFailed(int status, String errorType, boolean retryable) {
+        String reason = errorType != null && ERROR_TYPE.matcher(errorType).matches() ? errorType : "status_" + status;
+        counter(BULK_ITEM_FAILURES, "Bulk items Elasticsearch failed, by its error type (reason); version conflicts are counted as "
+                + "stale instead. Retryable ones are sent again, the others become dead letters",
+                "reason", reason, "retryable", Boolean.toString(retryable)).increment();
+    }
+
+    /** Notes the last readiness health check of Elasticsearch. */
+    public void elasticsearchUp(boolean up) {
+        elasticsearchUp = up ? 1 : 0;
     }
 
     public void stalled(boolean stalled) {
@@ -91,46 +252,17 @@ public final class MosaicMetrics implements MeterBinder {
         return stalledSince.get() != 0;
     }
 
-    public Timer batchTimer(String source) {
-        return timers.computeIfAbsent(source, s -> Timer.builder(BATCH).description("Time to write one batch of changes to Elasticsearch, acknowledged")
-                .tags("source", s).publishPercentiles(0.5, 0.95, 0.99).register(registry));
+    /** Seconds the writer has been retrying, 0 when it is not. */
+    public double stalledSeconds() {
+        long since = stalledSince.get();
+        return since == 0 ? 0 : (System.currentTimeMillis() - since) / 1000.0;
     }
 
-    /** Milliseconds from a change's commit in the source to its acknowledgement by Elasticsearch. */
-    public void lag(String source, long millis) {
-        gauge(SOURCE_LAG, source, "Milliseconds from the last written change's commit in the source to its acknowledgement by Elasticsearch")
-                .set(millis);
-    }
-
-    /** Notes that a batch of the source was handled now; exported as the seconds since (issue 10: it was never registered). */
-    public void lastEvent(String source) {
-        gauges.computeIfAbsent(SOURCE_LAST_EVENT + "|" + source, k -> {
-            AtomicLong stamp = new AtomicLong();
-            Gauge.builder(SOURCE_LAST_EVENT, stamp, s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0)
-                    .description("Seconds since the source's last batch was written and acknowledged (grows while it is stuck)")
-                    .baseUnit("seconds").tags("source", source).register(registry);
-            return stamp;
-        }).set(System.currentTimeMillis());
-    }
-
-    public void running(String source, boolean running) {
-        gauge(SOURCE_RUNNING, source, "1 while the source's Debezium engine runs, else 0").set(running ? 1 : 0);
-    }
-
-    public void snapshotting(String source, boolean snapshotting) {
-        gauge(SOURCE_SNAPSHOTTING, source, "1 while the source reads its initial snapshot, 0 once it streams changes")
-                .set(snapshotting ? 1 : 0);
-    }
-
-    private AtomicLong gauge(String name, String source, String description) {
-        return gauges.computeIfAbsent(name + "|" + source, k -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder(name, value, AtomicLong::get).description(description).tags("source", source).register(registry);
-            return value;
-        });
-    }
-
-    public static long nanosToMillis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    Counter counter(String name, String description, String... tags) {
+        StringBuilder key = new StringBuilder(name);
+        for (String t : tags) {
+            key.append('\u0000').append(t);
+        }
+        return counters.computeIfAbsent(key.toString(), k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }

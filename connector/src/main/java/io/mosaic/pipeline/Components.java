@@ -43,6 +43,11 @@ public final class Components {
         return new ElasticsearchGateway(config.elasticsearch(), retry);
     }
 
+    /** As {@link #gateway(MosaicConfig, Retry)}, its bulk requests and item failures measured by {@code metrics}. */
+    public static ElasticsearchGateway gateway(MosaicConfig config, Retry retry, MosaicMetrics metrics) {
+        return new ElasticsearchGateway(config.elasticsearch(), retry, metrics);
+    }
+
     /** The cluster of the configuration for checks that must answer now: no retry at all. */
     public static ElasticsearchGateway checkingGateway(MosaicConfig config) {
         return new ElasticsearchGateway(config.elasticsearch(), Retry.never());

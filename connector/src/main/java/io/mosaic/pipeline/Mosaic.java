@@ -14,9 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mosaic.config.MosaicConfig;
@@ -31,7 +28,6 @@ import io.mosaic.source.DebeziumProperties;
 import io.mosaic.offsets.OffsetStores;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ElasticsearchGateway;
-import io.mosaic.es.ErrorClassifier;
 import io.mosaic.writer.IndexManager;
 import io.mosaic.writer.ElasticsearchDeadLetters;
 import io.mosaic.es.Retry;
@@ -54,6 +50,9 @@ public final class Mosaic implements AutoCloseable {
     private ExecutorService executor;
     private ElasticsearchGateway es;
     private HttpEndpoint http;
+    private AutoCloseable processMeters;
+    private volatile ElasticsearchHealth esHealth;
+    private volatile SourceRunner failed;
     private volatile Throwable failure;
     private volatile boolean started;
     /** While start-up waits for a server: what it waits for, for readiness. */
@@ -125,11 +124,15 @@ public final class Mosaic implements AutoCloseable {
     public void start() throws Exception {
         MappingSet mappings = loadMappings(config);
         metrics.bindTo(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        processMeters = MosaicMetrics.bindJvmAndProcess(registry);
+        for (DocumentMapping m : mappings.documents()) {
+            metrics.declareIndex(m.alias(), "document");
+            if (!m.isSingleTable()) {
+                metrics.declareIndex(m.stateIndex(), "state", "lookup");
+            }
+        }
         if (config.http().port() > 0) {
-            http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness);
+            http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness, this::status);
             LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
         }
         if (!awaitStartChecks(mappings)) {
@@ -137,7 +140,8 @@ public final class Mosaic implements AutoCloseable {
         }
 
         Retry retry = Components.pipelineRetry(config, metrics);
-        es = Components.gateway(config, retry);
+        es = Components.gateway(config, retry, metrics);
+        esHealth = new ElasticsearchHealth(es, metrics).start();
         for (String name : resnapshot) {
             // a new snapshot always goes with a new slot (see SourcePosition); the sweep removes what it lacks
             SourceConfig source = config.sources().get(name);
@@ -171,7 +175,7 @@ public final class Mosaic implements AutoCloseable {
                 continue;
             }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
-            SourceRunner runner = new SourceRunner(source, props, writer, retry, metrics, this::sourceStopped);
+            SourceRunner runner = new SourceRunner(source, mappings.tables(source.name()), props, writer, retry, metrics, this::sourceStopped);
             runners.add(runner);
         }
         running.set(runners.size());
@@ -208,7 +212,8 @@ public final class Mosaic implements AutoCloseable {
                 problems.throwIfAny();
             }
             Duration wait = waits.backoff(attempt);
-            startProblem = problems.list().stream().map(p -> p.message()).collect(java.util.stream.Collectors.joining("; "));
+            startProblem = problems.list().stream().map(p -> waitingFor(p.message())).distinct()
+                    .collect(java.util.stream.Collectors.joining("; "));
             if (attempt == 1 || attempt % 10 == 0) {
                 for (io.mosaic.config.ConfigProblem p : problems.list()) {
                     LOG.warn("not started yet, waiting for {} s so far: {}", Duration.ofNanos(System.nanoTime() - since).toSeconds(), p.message());
@@ -220,8 +225,19 @@ public final class Mosaic implements AutoCloseable {
         }
     }
 
+    /**
+     * What start-up waits for, for readiness and /status: the server named by an outage's message
+     * ({@code elasticsearch}, {@code source 'admin'}) without its address, user or cause, which the log has.
+     */
+    static String waitingFor(String problem) {
+        int colon = problem.indexOf(": ");
+        String server = colon < 0 ? "a server" : problem.substring(0, colon);
+        return "cannot reach " + server + " yet (its address and the cause are in the log)";
+    }
+
     private void sourceStopped(SourceRunner runner) {
         if (runner.state() == SourceRunner.State.FAILED && failure == null) {
+            failed = runner;
             failure = runner.failure();
             // One failed source stops the service: Kubernetes restarts it and it resumes from committed offsets.
             stopped.countDown();
@@ -249,14 +265,34 @@ public final class Mosaic implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /**
+     * Live while the process works: no source failed (a failed source stops the service, which then
+     * exits with 1; should the exit hang, liveness says so and the kubelet restarts the container), every
+     * running source's engine thread is alive, and no threads are deadlocked. Not affected by outages:
+     * an unreachable database or cluster is waited for, and shown by readiness.
+     */
     private HttpEndpoint.Health liveness() {
-        boolean ok = failure == null;
-        return new HttpEndpoint.Health(ok, ok ? "live\n" : "failed: " + ErrorClassifier.describe(failure) + "\n");
+        if (failure != null) {
+            SourceRunner r = failed;
+            return new HttpEndpoint.Health(false, "failed: " + (r != null && r.lastError() != null ? r.lastError()
+                    : "a source stopped (" + SourceRunner.kinds(failure) + ")") + "; the service is stopping\n");
+        }
+        for (SourceRunner r : runners) {
+            if (!r.threadAlive()) {
+                return new HttpEndpoint.Health(false, "failed: the engine thread of source " + r.name() + " died\n");
+            }
+        }
+        long[] deadlocked = java.lang.management.ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+        if (deadlocked != null) {
+            return new HttpEndpoint.Health(false, "failed: " + deadlocked.length + " threads are deadlocked\n");
+        }
+        return new HttpEndpoint.Health(true, "live\n");
     }
 
     /**
-     * Ready when every source streams changes (its initial snapshot is written) and Elasticsearch
-     * accepts writes; the body names each source's state.
+     * Ready when every source snapshots or streams and Elasticsearch answered its last health check
+     * (every 2 s, 2 s timeout: see {@link ElasticsearchHealth}); the body names each source's phase, the
+     * cluster's answer and whether the writer is retrying.
      */
     private HttpEndpoint.Health readiness() {
         if (!started) {
@@ -266,14 +302,26 @@ public final class Mosaic implements AutoCloseable {
         StringBuilder body = new StringBuilder();
         boolean ok = true;
         for (SourceRunner r : runners) {
-            boolean up = r.state() == SourceRunner.State.STREAMING;
-            ok &= up;
-            body.append("source ").append(r.name()).append(": ").append(r.state().name().toLowerCase()).append('\n');
+            SourceRunner.State state = r.state();
+            ok &= state == SourceRunner.State.SNAPSHOTTING || state == SourceRunner.State.STREAMING;
+            body.append("source ").append(r.name()).append(": ").append(state.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
         }
-        boolean stalled = metrics.isStalled();
-        ok &= !stalled;
-        body.append("elasticsearch: ").append(stalled ? "failing, retrying" : "ok").append('\n');
+        ElasticsearchHealth.Verdict es = esHealth.current();
+        ok &= es.up();
+        body.append("elasticsearch: ").append(es.up() ? "ok, " : "not ready: ").append(es.detail()).append('\n');
+        double stalled = metrics.stalledSeconds();
+        body.append("writer: ").append(stalled > 0 ? String.format(java.util.Locale.ROOT, "retrying a failing request for %.0f s", stalled) : "ok")
+                .append('\n');
         return new HttpEndpoint.Health(ok, body.toString());
+    }
+
+    /** The JSON of /status; docs/METRICS.md describes it. */
+    private String status() {
+        return StatusReport.json(started, startProblem, runs(), runners, esHealth == null ? null : esHealth.current(), metrics.stalledSeconds());
+    }
+
+    private List<String> runs() {
+        return config.sources().keySet().stream().filter(this::runs).toList();
     }
 
     @Override
@@ -295,6 +343,16 @@ public final class Mosaic implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (esHealth != null) {
+            esHealth.close();
+        }
+        if (processMeters != null) {
+            try {
+                processMeters.close();
+            } catch (Exception e) {
+                LOG.debug("closing the GC meters", e);
+            }
         }
         if (gatewayId != null) {
             OffsetStores.unregister(gatewayId);

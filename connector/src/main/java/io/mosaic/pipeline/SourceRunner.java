@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -20,8 +21,12 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.mosaic.config.SourceConfig;
 import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
+import io.mosaic.metrics.DebeziumMetricsBridge;
 import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.metrics.SourceMeters;
 import io.mosaic.source.ChangeEventConverter;
+import io.mosaic.source.RowEstimate;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
@@ -33,6 +38,10 @@ import io.mosaic.es.Retry;
  * replays, and the writer's version checks make the replay harmless. Because the batch is handled
  * synchronously, a slow or unreachable Elasticsearch holds the engine back through Debezium's bounded
  * queue: memory stays bounded whatever the backlog.
+ *
+ * <p>It also keeps what {@code /status} and the source's meters ({@link SourceMeters}) show: the phase,
+ * the position and time of the last acknowledged change, the lag, snapshot progress and the last
+ * error, described by kind only (an error's message may quote a row value or an address).
  */
 public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
@@ -42,22 +51,41 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private static final Logger LOG = LoggerFactory.getLogger(SourceRunner.class);
 
     private final SourceConfig source;
+    private final List<TableRef> tables;
     private final DocumentWriter writer;
     private final Retry retry;
     private final MosaicMetrics metrics;
+    private final SourceMeters meters;
+    private final DebeziumMetricsBridge debezium;
     private final ChangeEventConverter converter;
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private final Consumer<SourceRunner> onStop;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final AtomicBoolean estimating = new AtomicBoolean();
     private volatile Throwable failure;
+    private volatile String lastError;
     private volatile boolean closing;
+    private volatile Thread thread;
+    private volatile String lastPosition;
+    private volatile long lastAcknowledgedMillis;
 
-    public SourceRunner(SourceConfig source, Properties properties, DocumentWriter writer, Retry retry, MosaicMetrics metrics,
-                        Consumer<SourceRunner> onStop) {
+    /**
+     * @param tables the source's mapped tables (declared in the meters with 0, and estimated for snapshot progress)
+     */
+    public SourceRunner(SourceConfig source, List<TableRef> tables, Properties properties, DocumentWriter writer, Retry retry,
+                        MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
         this.source = source;
+        this.tables = List.copyOf(tables);
         this.writer = writer;
         this.retry = retry;
         this.metrics = metrics;
+        this.meters = metrics.source(source.name());
+        for (TableRef t : tables) {
+            metrics.declareTable(source.name(), t.table());
+        }
+        this.debezium = new DebeziumMetricsBridge(source.name(), source.type().configName());
+        debezium.bindTo(metrics.registry());
+        meters.phaseFrom(() -> state().name().toLowerCase(java.util.Locale.ROOT));
         this.onStop = onStop;
         this.converter = new ChangeEventConverter(source);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -67,8 +95,6 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                     @Override
                     public void taskStarted() {
                         state.compareAndSet(State.STARTING, State.SNAPSHOTTING);
-                        metrics.snapshotting(source.name(), true);
-                        metrics.running(source.name(), true);
                         LOG.info("source {} ({}) started", source.name(), source.describe());
                     }
                 })
@@ -80,16 +106,61 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return source.name();
     }
 
+    /**
+     * The runner's state. A source that resumes from a stored position reads no snapshot, yet shows
+     * that it streams only with its first change or heartbeat (and an idle MariaDB sends none): so
+     * while it seems to snapshot, Debezium's MBeans are asked whether the snapshot was skipped and
+     * streaming is connected.
+     */
     public State state() {
-        return state.get();
+        State s = state.get();
+        if (s == State.SNAPSHOTTING && debezium.value("snapshot", "SnapshotSkipped") == 1
+                && debezium.value("streaming", "Connected") == 1 && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
+            LOG.info("source {} is streaming changes (it resumed from its stored position: no snapshot)", source.name());
+            return State.STREAMING;
+        }
+        return s;
     }
 
     public Throwable failure() {
         return failure;
     }
 
+    /** The last error, by kind and without any value, address or secret; null when there was none. */
+    public String lastError() {
+        return lastError;
+    }
+
+    public SourceMeters meters() {
+        return meters;
+    }
+
+    public DebeziumMetricsBridge debezium() {
+        return debezium;
+    }
+
+    /** The source's own description of the last change Elasticsearch acknowledged (an LSN, a binlog file and position), or null. */
+    public String lastPosition() {
+        return lastPosition;
+    }
+
+    /** When Elasticsearch acknowledged the last batch (epoch milliseconds), or 0. */
+    public long lastAcknowledgedMillis() {
+        return lastAcknowledgedMillis;
+    }
+
+    /** False when the runner should be running but its engine thread has died. */
+    public boolean threadAlive() {
+        Thread t = thread;
+        State s = state.get();
+        return t == null || s == State.STOPPED || s == State.FAILED || t.isAlive();
+    }
+
     public void start(ExecutorService executor) {
-        executor.execute(engine);
+        executor.execute(() -> {
+            thread = Thread.currentThread();
+            engine.run();
+        });
     }
 
     @Override
@@ -97,7 +168,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             throws InterruptedException {
         List<RowChange> changes = new ArrayList<>(records.size());
         Map<String, Integer> perTable = new LinkedHashMap<>();
-        long lastCommitMillis = 0;
+        long[] commitMillis = new long[records.size()];
+        int streamed = 0;
+        int snapshotReads = 0;
+        long oldestCommit = Long.MAX_VALUE;
+        String position = null;
         boolean streaming = false;
         Long snapshotEnd = null;
         for (RecordChangeEvent<SourceRecord> event : records) {
@@ -108,18 +183,25 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             }
             if (change != null) {
                 changes.add(change);
-                perTable.merge(change.table().id(), 1, Integer::sum);
-                if (event.record().value() instanceof Struct v && v.getStruct("source") != null && !change.snapshot()) {
-                    Object ts = v.getStruct("source").get("ts_ms");
-                    if (ts instanceof Long l) {
-                        lastCommitMillis = l;
-                    }
+                perTable.merge(change.table().table(), 1, Integer::sum);
+                position = change.position();
+                if (change.snapshot()) {
+                    snapshotReads++;
+                } else if (event.record().value() instanceof Struct v && v.getStruct("source") != null
+                        && v.getStruct("source").get("ts_ms") instanceof Long ts) {
+                    commitMillis[streamed++] = ts;
+                    oldestCommit = Math.min(oldestCommit, ts);
                 }
             }
         }
+        if (snapshotReads > 0 && estimating.compareAndSet(false, true)) {
+            estimateSnapshotRows();
+        }
         if (!changes.isEmpty()) {
-            perTable.forEach((table, n) -> metrics.changes(source.name(), table.substring(source.name().length() + 1), n));
-            long start = System.nanoTime();
+            perTable.forEach(meters::changes);
+            if (streamed > 0) {
+                meters.writing(oldestCommit);
+            }
             try {
                 // A batch is idempotent (versions make a re-applied change harmless), so anything retryable
                 // that escaped the per-request retries is retried here, for as long as it takes.
@@ -139,33 +221,66 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 // Not retryable (retryable failures are retried inside the writer for as long as it takes):
                 // stop this source without committing the batch, so that nothing is skipped.
                 failure = e;
+                lastError = "source " + source.name() + ": writing a batch of " + changes.size() + " change(s) to Elasticsearch failed ("
+                        + kinds(e) + "); the batch was not committed";
                 LOG.error("source {}: writing a batch of {} change(s) failed: {}", source.name(), changes.size(), ErrorClassifier.describe(e), e);
                 throw new IllegalStateException("source " + source.name() + ": " + ErrorClassifier.describe(e), e);
             }
-            metrics.batchTimer(source.name()).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (lastCommitMillis > 0) {
-                metrics.lag(source.name(), Math.max(0, System.currentTimeMillis() - lastCommitMillis));
-            }
         }
+        long now = System.currentTimeMillis();
+        meters.acknowledged(now, commitMillis, streamed, snapshotReads);
+        if (position != null) {
+            lastPosition = position;
+        }
+        lastAcknowledgedMillis = now;
         for (RecordChangeEvent<SourceRecord> event : records) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        metrics.lastEvent(source.name());
         if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
-            metrics.snapshotting(source.name(), false);
             LOG.info("source {} is streaming changes", source.name());
         }
     }
 
+    /** Asks the database, once and off the engine's thread, how many rows the snapshot reads. */
+    private void estimateSnapshotRows() {
+        Thread t = new Thread(() -> {
+            try {
+                meters.snapshotRowsEstimate(RowEstimate.rows(source, tables));
+            } catch (Exception e) {
+                LOG.debug("source {}: no row estimate for the snapshot's progress ({})", source.name(), kinds(e));
+            }
+        }, "mosaic-estimate-" + source.name());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The kinds of an exception and its causes, such as {@code IllegalStateException, caused by PSQLException}: no message. */
+    static String kinds(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        int n = 0;
+        String previous = null;
+        for (Throwable t = e; t != null && n < 4; t = t.getCause() == t ? null : t.getCause()) {
+            String kind = t.getClass().getSimpleName();
+            if (!kind.equals(previous)) {
+                out.append(n++ == 0 ? "" : ", caused by ").append(kind);
+            }
+            previous = kind;
+        }
+        return out.toString();
+    }
+
     private void completed(boolean success, String message, Throwable error) {
-        metrics.running(source.name(), false);
         if (closing) {
             state.set(State.STOPPED);
             LOG.info("source {} stopped", source.name());
         } else {
             if (failure == null) {
                 failure = error != null ? error : new IllegalStateException(message);
+            }
+            if (lastError == null) {
+                lastError = "source " + source.name() + ": the Debezium engine stopped unexpectedly"
+                        + (error != null ? " (" + kinds(error) + ")" : "") + "; see the log";
             }
             state.set(State.FAILED);
             LOG.error("source {} stopped unexpectedly: {}", source.name(), message, error);

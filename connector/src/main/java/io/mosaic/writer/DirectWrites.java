@@ -57,7 +57,7 @@ final class DirectWrites {
             }
             keys.add(e.getKey());
         }
-        outcomes.tally(m.alias(), "document", store.write("bulk " + m.alias(), ops), (i, o) ->
+        outcomes.tally(m.alias(), "document", ops, store.write("bulk " + m.alias(), ops), (i, o) ->
                 outcomes.deadLetter(m, latest.get(keys.get(i)), keys.get(i), Outcomes.rejected("document", o)));
     }
 

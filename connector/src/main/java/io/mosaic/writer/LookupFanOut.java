@@ -54,7 +54,7 @@ final class LookupFanOut {
             ops.add(BulkAction.index(m.stateIndex(), w.id(), body, w.contribution().version(), BulkAction.VersionGuard.EXTERNAL_GTE));
         }
         List<BulkOutcome> results = store.write("bulk " + m.stateIndex(), ops);
-        outcomes.tally(m.stateIndex(), "lookup", results, (i, o) -> outcomes.deadLetter(m, order.get(i).change(), order.get(i).key(),
+        outcomes.tally(m.stateIndex(), "lookup", ops, results, (i, o) -> outcomes.deadLetter(m, order.get(i).change(), order.get(i).key(),
                 Outcomes.rejected("lookup row", o)));
         Set<String> refs = new LinkedHashSet<>();
         for (int i = 0; i < results.size(); i++) {
@@ -66,6 +66,7 @@ final class LookupFanOut {
             return Set.of();
         }
         Set<String> keys = state.referringKeys(m.stateIndex(), refs);
+        outcomes.fanOut(m.alias(), keys.size());
         LOG.debug("{} lookup change(s) fan out to {} document(s) of {}", refs.size(), keys.size(), m.alias());
         return keys;
     }

@@ -2,6 +2,7 @@ package io.mosaic.writer;
 
 import java.util.List;
 
+import io.mosaic.es.BulkAction;
 import io.mosaic.es.BulkOutcome;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.metrics.MosaicMetrics;
@@ -28,34 +29,54 @@ final class Outcomes {
         this.deadLetters = deadLetters;
     }
 
-    /** Counts written and stale (version-conflicting) items and hands every other failure to {@code rejected}. */
-    void tally(String index, String kind, List<BulkOutcome> outcomes, Rejection rejected) throws Exception {
+    /**
+     * Counts written, deleted and stale (version-conflicting) items of {@code actions} and hands every
+     * other failure to {@code rejected}. A delete of a document that was not there counts as deleted.
+     */
+    void tally(String index, String kind, List<BulkAction> actions, List<BulkOutcome> outcomes, Rejection rejected) throws Exception {
         int written = 0;
+        int deleted = 0;
         int stale = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             BulkOutcome o = outcomes.get(i);
             if (o.ok() || o.notFound()) {
-                written++;
+                if (actions.get(i).kind() == BulkAction.Kind.DELETE) {
+                    deleted++;
+                } else {
+                    written++;
+                }
             } else if (o.conflict()) {
                 stale++;
             } else {
                 rejected.handle(i, o);
             }
         }
-        metrics.writes(index, kind, written);
-        metrics.stale(index, stale);
+        if (written > 0) {
+            metrics.written(index, kind, written);
+        }
+        if (deleted > 0) {
+            metrics.deleted(index, deleted);
+        }
+        if (stale > 0) {
+            metrics.stale(index, stale);
+        }
     }
 
     /** Counts state writes that won their optimistic-concurrency race. */
     void stateWrites(String index, int n) {
-        metrics.writes(index, "state", n);
+        metrics.written(index, "state", n);
+    }
+
+    /** Notes how many documents a batch's lookup changes fanned out to. */
+    void fanOut(String index, int documents) {
+        metrics.fanOut(index, documents);
     }
 
     /** Parks a change that cannot be written (its error names the cause and the fix; no row value). */
     void deadLetter(DocumentMapping m, RowChange change, String key, String error) throws Exception {
         String source = change == null ? m.root().source() : change.table().source();
         String table = change == null ? m.root().id() : change.table().id();
-        metrics.deadLetters(source, table, 1);
+        metrics.deadLetters(source, change == null ? m.root().table() : change.table().table(), 1);
         deadLetters.accept(new DeadLetter(m.name(), source, table, key, change == null ? null : change.position(), error,
                 change == null ? null : change.op().name(), change == null ? 0 : change.version(),
                 change == null ? null : change.before(), change == null ? null : change.after()));

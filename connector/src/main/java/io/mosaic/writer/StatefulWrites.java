@@ -178,7 +178,7 @@ final class StatefulWrites {
             }
             order.add(a);
         }
-        outcomes.tally(m.alias(), "document", store.write("bulk " + m.alias(), ops), (i, o) -> {
+        outcomes.tally(m.alias(), "document", ops, store.write("bulk " + m.alias(), ops), (i, o) -> {
             Assembly a = order.get(i);
             RowChange last = perRoot.containsKey(a.state().rootKey()) ? perRoot.get(a.state().rootKey()).get(0).source() : null;
             outcomes.deadLetter(m, last, a.state().rootKey(), Outcomes.rejected("document", o));

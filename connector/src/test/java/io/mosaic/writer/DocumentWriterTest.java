@@ -60,10 +60,31 @@ class DocumentWriterTest {
         writer = newWriter();
     }
 
+    private SimpleMeterRegistry registry;
+
     private DocumentWriter newWriter() {
         MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
+        registry = new SimpleMeterRegistry();
+        metrics.bindTo(registry);
         return new DocumentWriter(store, mappings, metrics, letters::add, 100_000);
+    }
+
+    private double count(String name, String... tags) {
+        return registry.find(name).tags(tags).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    @Test
+    void writesDeletesAndFanOutsAreCountedApart() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", 3L))));
+        writer.write(List.of(delete(EMPLOYEES, 4, employeeRow(2, "佐藤", 3L))));
+        writer.write(List.of(upsert(DEPARTMENTS, 5, row("id", 3L, "company_id", 1L, "name", "研究開発部"))));
+        assertThat(count(MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.alias(), "kind", "document")).isEqualTo(3.0);
+        assertThat(count(MosaicMetrics.DOCUMENTS_DELETED, "index", employee.alias())).isEqualTo(1.0);
+        assertThat(count(MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.stateIndex(), "kind", "lookup")).isEqualTo(2.0);
+        io.micrometer.core.instrument.DistributionSummary fanOut = registry.get(MosaicMetrics.FANOUT).tag("index", employee.alias()).summary();
+        assertThat(fanOut.count()).as("batches with lookup changes").isEqualTo(2);
+        assertThat(fanOut.totalAmount()).as("documents re-assembled: none the first time, employee 1 the second").isEqualTo(1.0);
     }
 
     private static Map<String, Object> row(Object... kv) {
