@@ -124,7 +124,32 @@ public final class ElasticsearchGateway implements AutoCloseable {
         request.setOptions(org.elasticsearch.client.RequestOptions.DEFAULT.toBuilder().setRequestConfig(
                 org.apache.http.client.config.RequestConfig.custom().setConnectTimeout(millis).setSocketTimeout(millis)
                         .setConnectionRequestTimeout(millis).build()));
-        Response response = rest.performRequest(request);
+        // the client checks its socket timeout only about once a second: the wall clock bounds the wait instead
+        java.util.concurrent.CompletableFuture<Response> answer = new java.util.concurrent.CompletableFuture<>();
+        org.elasticsearch.client.Cancellable sent = rest.performRequestAsync(request, new org.elasticsearch.client.ResponseListener() {
+            @Override
+            public void onSuccess(Response response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onFailure(Exception exception) {
+                answer.completeExceptionally(exception);
+            }
+        });
+        Response response;
+        try {
+            response = answer.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            sent.cancel();
+            throw new java.net.SocketTimeoutException("no answer within " + millis + " ms");
+        } catch (InterruptedException e) {
+            sent.cancel();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
         try (InputStream in = response.getEntity().getContent()) {
             Object status = JSON.readValue(in, Map.class).get("status");
             return status == null ? "unknown" : status.toString();

@@ -85,7 +85,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
                 .description("Seconds the writer has been retrying a failing Elasticsearch request (0 when healthy)")
                 .baseUnit("seconds").register(registry);
         Gauge.builder(ES_UP, this, m -> m.elasticsearchUp)
-                .description("1 when Elasticsearch answered the last health check (cluster health, 2 s timeout, every 2 s), 0 when not; NaN before the first")
+                .description("1 when Elasticsearch answered the last health check (cluster health, 2 s timeout, every second), 0 when not; NaN before the first")
                 .register(registry);
         bulkAnswered = bulkTimer("answered");
         bulkFailed = bulkTimer("failed");

@@ -22,7 +22,7 @@ final class ElasticsearchHealth implements AutoCloseable {
     }
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
-    static final Duration EVERY = Duration.ofSeconds(2);
+    static final Duration EVERY = Duration.ofSeconds(1);
 
     private final ElasticsearchGateway es;
     private final MosaicMetrics metrics;

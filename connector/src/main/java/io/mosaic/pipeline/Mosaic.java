@@ -291,7 +291,7 @@ public final class Mosaic implements AutoCloseable {
 
     /**
      * Ready when every source snapshots or streams and Elasticsearch answered its last health check
-     * (every 2 s, 2 s timeout: see {@link ElasticsearchHealth}); the body names each source's phase, the
+     * (every second, 2 s timeout: see {@link ElasticsearchHealth}); the body names each source's phase, the
      * cluster's answer and whether the writer is retrying.
      */
     private HttpEndpoint.Health readiness() {
