@@ -7,20 +7,11 @@ import io.mosaic.scenario.ScenarioRows.Employee;
 import io.mosaic.scenario.ScenarioRows.Qualification;
 import io.mosaic.scenario.ScenarioRows.Survey;
 import io.mosaic.scenario.ScenarioRows.SurveyAnswer;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -29,8 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyManager;
 
 /**
  * Fills the reference scenario's tables with the rows of {@link ScenarioGenerator}: PostgreSQL
@@ -375,7 +364,7 @@ public final class ScenarioSeeder {
     }
 
     /** Carries an SQLException out of a {@link ScenarioRows.Sink} method. */
-    private static final class WrappedSqlException extends RuntimeException {
+    static final class WrappedSqlException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         WrappedSqlException(SQLException cause) {
@@ -385,230 +374,6 @@ public final class ScenarioSeeder {
         @Override
         public synchronized SQLException getCause() {
             return (SQLException) super.getCause();
-        }
-    }
-
-    /**
-     * Streams rows to PostgreSQL with COPY ... FROM STDIN in text format, one table at a time
-     * (a new table ends the COPY of the previous one).
-     */
-    static final class PgCopy {
-        private static final int FLUSH_CHARS = 1 << 16;
-        private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
-
-        private final CopyManager copyManager;
-        private final StringBuilder buffer = new StringBuilder(FLUSH_CHARS + 1024);
-        private final Map<String, Long> copied = new HashMap<>();
-        private CopyIn copy;
-        private String table;
-        private boolean firstField = true;
-
-        PgCopy(CopyManager copyManager) {
-            this.copyManager = copyManager;
-        }
-
-        /** Continues the COPY of this table, or ends the current one and starts it. */
-        PgCopy table(String name, String columns) {
-            if (!name.equals(table)) {
-                finish();
-                try {
-                    copy = copyManager.copyIn("COPY " + name + " (" + columns + ") FROM STDIN");
-                } catch (SQLException e) {
-                    throw new WrappedSqlException(e);
-                }
-                table = name;
-            }
-            return this;
-        }
-
-        PgCopy text(String value) {
-            separator();
-            if (value == null) {
-                buffer.append("\\N");
-            } else {
-                appendEscaped(buffer, value);
-            }
-            return this;
-        }
-
-        PgCopy number(long value) {
-            separator();
-            buffer.append(value);
-            return this;
-        }
-
-        PgCopy number(Long value) {
-            return value == null ? text(null) : number(value.longValue());
-        }
-
-        PgCopy decimal(BigDecimal value) {
-            return text(value == null ? null : value.toPlainString());
-        }
-
-        PgCopy date(LocalDate value) {
-            return text(value == null ? null : value.toString());
-        }
-
-        PgCopy timestamp(OffsetDateTime value) {
-            return text(value == null ? null : TIMESTAMP.format(value));
-        }
-
-        void endRow() {
-            buffer.append('\n');
-            firstField = true;
-            if (buffer.length() >= FLUSH_CHARS) {
-                flush();
-            }
-        }
-
-        /** Ends the current COPY, if any. */
-        void finish() {
-            if (copy == null) {
-                return;
-            }
-            flush();
-            try {
-                copied.merge(table, copy.endCopy(), Long::sum);
-            } catch (SQLException e) {
-                throw new WrappedSqlException(e);
-            }
-            copy = null;
-            table = null;
-        }
-
-        /** Rows the server reported for the finished COPYs into this table. */
-        long copied(String name) {
-            return copied.getOrDefault(name, 0L);
-        }
-
-        void abort() {
-            buffer.setLength(0);
-            if (copy != null && copy.isActive()) {
-                try {
-                    copy.cancelCopy();
-                } catch (SQLException ignored) {
-                    // the transaction is rolled back anyway
-                }
-            }
-            copy = null;
-            table = null;
-        }
-
-        private void flush() {
-            if (buffer.length() == 0) {
-                return;
-            }
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            buffer.setLength(0);
-            try {
-                copy.writeToCopy(bytes, 0, bytes.length);
-            } catch (SQLException e) {
-                throw new WrappedSqlException(e);
-            }
-        }
-
-        private void separator() {
-            if (!firstField) {
-                buffer.append('\t');
-            }
-            firstField = false;
-        }
-
-        /** COPY text format: backslash, tab, newline and carriage return are escaped. */
-        static void appendEscaped(StringBuilder out, String value) {
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '\\' -> out.append("\\\\");
-                    case '\t' -> out.append("\\t");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    default -> out.append(c);
-                }
-            }
-        }
-    }
-
-    /** Buffers rows and writes them with INSERT ... VALUES (...), (...) of up to {@value #ROWS_PER_INSERT} rows. */
-    static final class MultiRowInsert implements AutoCloseable {
-        private final Connection connection;
-        private final String table;
-        private final List<String> columns;
-        private final int[] sqlTypes;
-        private final Object[] values;
-        private int rows;
-        private long written;
-        private PreparedStatement fullStatement;
-
-        MultiRowInsert(Connection connection, String table, List<String> columns, int[] sqlTypes) {
-            this.connection = connection;
-            this.table = table;
-            this.columns = List.copyOf(columns);
-            this.sqlTypes = sqlTypes.clone();
-            this.values = new Object[ROWS_PER_INSERT * columns.size()];
-        }
-
-        void add(Object... row) {
-            System.arraycopy(row, 0, values, rows * columns.size(), columns.size());
-            rows++;
-            if (rows == ROWS_PER_INSERT) {
-                try {
-                    if (fullStatement == null) {
-                        fullStatement = connection.prepareStatement(sql(ROWS_PER_INSERT));
-                    }
-                    execute(fullStatement);
-                } catch (SQLException e) {
-                    throw new WrappedSqlException(e);
-                }
-            }
-        }
-
-        void flush() throws SQLException {
-            if (rows > 0) {
-                try (PreparedStatement statement = connection.prepareStatement(sql(rows))) {
-                    execute(statement);
-                }
-            }
-        }
-
-        private void execute(PreparedStatement statement) throws SQLException {
-            int n = rows * columns.size();
-            for (int i = 0; i < n; i++) {
-                Object value = values[i];
-                if (value == null) {
-                    statement.setNull(i + 1, sqlTypes[i % sqlTypes.length]);
-                } else {
-                    statement.setObject(i + 1, value);
-                }
-            }
-            written += statement.executeUpdate();
-            Arrays.fill(values, 0, n, null);
-            rows = 0;
-        }
-
-        /** Rows the server reported as inserted. */
-        long written() {
-            return written;
-        }
-
-        String sql(int rowCount) {
-            String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
-            StringBuilder sql = new StringBuilder("INSERT INTO ").append(table)
-                    .append(" (").append(String.join(", ", columns)).append(") VALUES ");
-            for (int i = 0; i < rowCount; i++) {
-                if (i > 0) {
-                    sql.append(", ");
-                }
-                sql.append(row);
-            }
-            return sql.toString();
-        }
-
-        @Override
-        public void close() throws SQLException {
-            if (fullStatement != null) {
-                fullStatement.close();
-            }
         }
     }
 }

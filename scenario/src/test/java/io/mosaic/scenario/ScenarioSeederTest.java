@@ -71,13 +71,13 @@ class ScenarioSeederTest {
     @Test
     void copyTextFormatEscapesSpecialCharacters() {
         StringBuilder out = new StringBuilder();
-        ScenarioSeeder.PgCopy.appendEscaped(out, "a\\b\tc\nd\re 山田");
+        PgCopy.appendEscaped(out, "a\\b\tc\nd\re 山田");
         assertThat(out).hasToString("a\\\\b\\tc\\nd\\re 山田");
     }
 
     @Test
     void multiRowInsertSql() {
-        ScenarioSeeder.MultiRowInsert insert = new ScenarioSeeder.MultiRowInsert(
+        MultiRowInsert insert = new MultiRowInsert(
                 null, "qualifications", java.util.List.of("id", "name"), new int[] {java.sql.Types.BIGINT,
                     java.sql.Types.VARCHAR});
         assertThat(insert.sql(2)).isEqualTo("INSERT INTO qualifications (id, name) VALUES (?, ?), (?, ?)");
