@@ -27,6 +27,11 @@
 : "${MOSAIC_ES_JAVA_HOME:=}"                      # empty: pick a JDK from /usr/lib/jvm
 : "${MOSAIC_M2_REPO:=${HOME:-/root}/.m2/repository}"
 
+: "${MOSAIC_PROM_PORT:=19090}"                   # prometheus.sh: only the dashboard/alert test and by hand
+: "${MOSAIC_PROM_TARGETS:=127.0.0.1:8080}"        # Mosaic endpoints it scrapes (HOST:PORT, comma-separated)
+: "${MOSAIC_PROM_SCRAPE_INTERVAL:=1s}"
+: "${MOSAIC_PROM_START_TIMEOUT:=60}"
+
 : "${MOSAIC_RUN_USER:=mosaic}"                    # non-root OS user running the servers
 
 MOSAIC_BIND_ADDRESS=127.0.0.1                     # loopback only, on purpose: not overridable
@@ -40,7 +45,8 @@ export MOSAIC_LOCAL_DIR MOSAIC_PG_PORT MOSAIC_PG_BIN MOSAIC_PG_USER MOSAIC_PG_PA
   MOSAIC_PG_START_TIMEOUT MOSAIC_MARIADB_PORT MOSAIC_MARIADB_START_TIMEOUT \
   MOSAIC_MARIADB_STOP_TIMEOUT MOSAIC_ES_VERSION MOSAIC_ES_PORT MOSAIC_ES_TRANSPORT_PORT \
   MOSAIC_ES_HEAP MOSAIC_ES_START_TIMEOUT MOSAIC_ES_STOP_TIMEOUT MOSAIC_ES_JAVA_HOME \
-  MOSAIC_M2_REPO MOSAIC_RUN_USER MOSAIC_BIND_ADDRESS
+  MOSAIC_M2_REPO MOSAIC_RUN_USER MOSAIC_BIND_ADDRESS MOSAIC_PROM_PORT MOSAIC_PROM_TARGETS \
+  MOSAIC_PROM_SCRAPE_INTERVAL MOSAIC_PROM_START_TIMEOUT
 
 # --- messages ----------------------------------------------------------------------------
 
