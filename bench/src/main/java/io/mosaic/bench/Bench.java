@@ -42,67 +42,92 @@ public final class Bench {
     BenchWorkload w;
     long sourceRows;
 
-    /** Command-line options (see bench/run.sh --help). */
-    record Options(int employees, int burst, int naiveEvents, int seconds, List<Integer> rates, boolean flink, boolean reportOnly, boolean profile,
-                   Path out) {
-        static final Options DEFAULTS = new Options(140_000, 100_000, 20_000, 20, List.of(100, 1000), true, false, false, null);
+    /**
+     * Command-line options (see bench/run.sh --help), parsed by picocli; {@link #reference} says whether
+     * they are the ones docs/BENCHMARKS.md is made of.
+     */
+    @picocli.CommandLine.Command(name = "bench/run.sh")
+    static final class Options {
+        private static final int EMPLOYEES = 140_000;
+        private static final int BURST = 100_000;
+        private static final int NAIVE_EVENTS = 20_000;
+        private static final int SECONDS = 20;
+        private static final List<Integer> RATES = List.of(100, 1000);
+
+        @picocli.CommandLine.Option(names = "--employees", paramLabel = "N") int employees = EMPLOYEES;
+        @picocli.CommandLine.Option(names = "--burst", paramLabel = "N") int burst = BURST;
+        @picocli.CommandLine.Option(names = "--naive-events", paramLabel = "N") int naiveEvents = NAIVE_EVENTS;
+        @picocli.CommandLine.Option(names = "--seconds", paramLabel = "S") int seconds = SECONDS;
+        @picocli.CommandLine.Option(names = "--rates", split = ",", paramLabel = "R") List<Integer> rates = RATES;
+        @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR") Path out;
+        @picocli.CommandLine.Option(names = "--no-flink", negatable = false) boolean noFlink;
+        @picocli.CommandLine.Option(names = "--report-only") boolean reportOnly;
+        @picocli.CommandLine.Option(names = "--profile") boolean profile;
+        @picocli.CommandLine.Option(names = "--root", paramLabel = "DIR") Path root = Path.of(".");
 
         static Options parse(String[] args) {
-            Options d = DEFAULTS;
-            int employees = d.employees;
-            int burst = d.burst;
-            int naive = d.naiveEvents;
-            int seconds = d.seconds;
-            List<Integer> rates = d.rates;
-            boolean flink = true;
-            boolean reportOnly = false;
-            boolean profile = false;
-            Path out = null;
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                switch (option) {
-                    case "--employees" -> employees = positive(option, value(args, ++i, option));
-                    case "--burst" -> burst = positive(option, value(args, ++i, option));
-                    case "--naive-events" -> naive = positive(option, value(args, ++i, option));
-                    case "--seconds" -> seconds = positive(option, value(args, ++i, option));
-                    case "--rates" -> {
-                        String v = value(args, ++i, option);
-                        rates = java.util.Arrays.stream(v.split(",")).map(r -> positive(option, r)).toList();
-                    }
-                    case "--out" -> out = Path.of(value(args, ++i, option)).toAbsolutePath().normalize();
-                    case "--no-flink" -> flink = false;
-                    case "--report-only" -> reportOnly = true;
-                    case "--profile" -> profile = true;
-                    case "--root" -> i++;
-                    default -> throw new IllegalArgumentException("unknown option " + option + "; see bench/run.sh --help");
-                }
-            }
-            return new Options(employees, burst, naive, seconds, rates, flink, reportOnly, profile, out);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length || args[i].startsWith("--")) {
-                throw new IllegalArgumentException(option + " needs a value; see bench/run.sh --help");
-            }
-            return args[i];
-        }
-
-        private static int positive(String option, String value) {
+            Options o = new Options();
             try {
-                int n = Integer.parseInt(value.trim());
-                if (n > 0) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+                new picocli.CommandLine(o).parseArgs(args);
+            } catch (picocli.CommandLine.ParameterException e) {
+                throw new IllegalArgumentException(e.getMessage() + "; see bench/run.sh --help");
             }
-            throw new IllegalArgumentException(option + " takes a positive whole number, not '" + value + "'");
+            positive("--employees", o.employees);
+            positive("--burst", o.burst);
+            positive("--naive-events", o.naiveEvents);
+            positive("--seconds", o.seconds);
+            o.rates.forEach(r -> positive("--rates", r));
+            o.root = o.root.toAbsolutePath().normalize();
+            o.out = o.out == null ? null : o.out.toAbsolutePath().normalize();
+            return o;
+        }
+
+        private static void positive(String option, int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(option + " takes a positive whole number, not '" + value + "'");
+            }
+        }
+
+        int employees() {
+            return employees;
+        }
+
+        int burst() {
+            return burst;
+        }
+
+        int naiveEvents() {
+            return naiveEvents;
+        }
+
+        int seconds() {
+            return seconds;
+        }
+
+        List<Integer> rates() {
+            return rates;
+        }
+
+        Path out() {
+            return out;
+        }
+
+        boolean flink() {
+            return !noFlink;
+        }
+
+        boolean reportOnly() {
+            return reportOnly;
+        }
+
+        boolean profile() {
+            return profile;
         }
 
         /** Whether these are the measurements docs/BENCHMARKS.md is made of (the defaults, Flink included). */
         boolean reference() {
-            return employees == DEFAULTS.employees && burst == DEFAULTS.burst && naiveEvents == DEFAULTS.naiveEvents
-                    && seconds == DEFAULTS.seconds && rates.equals(DEFAULTS.rates) && flink;
+            return employees == EMPLOYEES && burst == BURST && naiveEvents == NAIVE_EVENTS && seconds == SECONDS
+                    && rates.equals(RATES) && flink();
         }
     }
 
@@ -113,12 +138,6 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(".").toAbsolutePath().normalize();
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--root")) {
-                root = Path.of(args[i + 1]).toAbsolutePath().normalize();
-            }
-        }
         Options options;
         try {
             options = Options.parse(args);
@@ -127,6 +146,7 @@ public final class Bench {
             System.exit(2);
             return;
         }
+        Path root = options.root;
         Bench bench = new Bench(root, options);
         // Only the reference run replaces the committed document; any other run is a smoke test.
         Path out = options.out() != null ? options.out() : options.reference() ? root.resolve("docs") : bench.work.resolve("report");
