@@ -77,9 +77,11 @@ for _ in $(seq 1 300); do
     echo; echo "Mosaic stopped; the end of its log:" >&2; tail -n 30 "${LOG_FILE}" >&2; exit 1
   fi
   count=$(curl -s "${ES}/employees/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p')
-  ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${HTTP_PORT}/health/ready" || true)
-  # ready = every source has written its snapshot and streams changes
-  if [[ "${ready}" == "200" ]]; then break; fi
+  # /status: every source has written its snapshot and streams changes (readiness is already 200 while they snapshot)
+  status=$(curl -s "http://127.0.0.1:${HTTP_PORT}/status" || true)
+  sources=$(grep -c '"phase" :' <<<"${status}" || true)
+  streaming=$(grep -c '"phase" : "streaming"' <<<"${status}" || true)
+  if [[ ${sources} -gt 0 && ${streaming} -eq ${sources} ]]; then break; fi
   printf '.'; sleep 1
 done
 echo " ${count:-0} documents"
@@ -94,7 +96,8 @@ cat <<EOT
 
 $(printf '\033[1m')Mosaic is running$(printf '\033[0m') and keeps the 'employees' index in step with the three databases.
   health:   curl http://127.0.0.1:${HTTP_PORT}/health/ready
-  metrics:  curl http://127.0.0.1:${HTTP_PORT}/metrics
+  status:   curl http://127.0.0.1:${HTTP_PORT}/status
+  metrics:  curl http://127.0.0.1:${HTTP_PORT}/metrics   (docs/METRICS.md; Grafana dashboard and alerts in grafana/)
   search:   curl -G "${ES}/employees/_search?pretty" --data-urlencode 'q=department.name.keyword:開発部'
   one doc:  curl "${ES}/employees/_doc/42?pretty"
 
