@@ -53,6 +53,7 @@ public final class Mosaic implements AutoCloseable {
     private AutoCloseable processMeters;
     private volatile ElasticsearchHealth esHealth;
     private volatile SourceRunner failed;
+    private volatile long failedAt;
     private volatile Throwable failure;
     private volatile boolean started;
     /** While start-up waits for a server: what it waits for, for readiness. */
@@ -238,6 +239,7 @@ public final class Mosaic implements AutoCloseable {
     private void sourceStopped(SourceRunner runner) {
         if (runner.state() == SourceRunner.State.FAILED && failure == null) {
             failed = runner;
+            failedAt = System.nanoTime();
             failure = runner.failure();
             // One failed source stops the service: Kubernetes restarts it and it resumes from committed offsets.
             stopped.countDown();
@@ -265,21 +267,33 @@ public final class Mosaic implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** How long a service whose source failed may take to exit before liveness fails (close waits 30 s for the engines). */
+    static final Duration EXIT_GRACE = Duration.ofSeconds(60);
+
     /**
-     * Live while the process works: no source failed (a failed source stops the service, which then
-     * exits with 1; should the exit hang, liveness says so and the kubelet restarts the container), every
-     * running source's engine thread is alive, and no threads are deadlocked. Not affected by outages:
-     * an unreachable database or cluster is waited for, and shown by readiness.
+     * Live while the process and its threads work: every running source's engine thread is alive and
+     * no threads are deadlocked. A failed source stops the service, which exits with 1 and is
+     * restarted: while it exits, liveness stays 200 (saying so), so that the kubelet does not kill a
+     * clean exit; should the exit not happen within {@link #EXIT_GRACE}, liveness fails, and the kubelet
+     * restarts the container. Outages (a database or the cluster down) never fail liveness: they are
+     * waited for, and shown by readiness.
      */
     private HttpEndpoint.Health liveness() {
         if (failure != null) {
             SourceRunner r = failed;
-            return new HttpEndpoint.Health(false, "failed: " + (r != null && r.lastError() != null ? r.lastError()
-                    : "a source stopped (" + SourceRunner.kinds(failure) + ")") + "; the service is stopping\n");
+            String what = r != null && r.lastError() != null ? r.lastError() : "a source stopped (" + SourceRunner.kinds(failure) + ")";
+            long since = System.nanoTime() - failedAt;
+            if (since < EXIT_GRACE.toNanos()) {
+                return new HttpEndpoint.Health(true, "stopping: " + what + "; the service exits with 1 to be restarted\n");
+            }
+            return new HttpEndpoint.Health(false, "failed: " + what + "; the service has not exited for "
+                    + Duration.ofNanos(since).toSeconds() + " s\n");
         }
-        for (SourceRunner r : runners) {
-            if (!r.threadAlive()) {
-                return new HttpEndpoint.Health(false, "failed: the engine thread of source " + r.name() + " died\n");
+        if (started) {
+            for (SourceRunner r : runners) {
+                if (!r.threadAlive()) {
+                    return new HttpEndpoint.Health(false, "failed: the engine thread of source " + r.name() + " died\n");
+                }
             }
         }
         long[] deadlocked = java.lang.management.ManagementFactory.getThreadMXBean().findDeadlockedThreads();
