@@ -48,10 +48,17 @@ public final class MosaicUnderTest implements AutoCloseable {
         return child;
     }
 
+    /**
+     * Whether every source has written its snapshot and streams changes, as /status says: readiness is
+     * already 200 while sources snapshot, so it cannot mark the end of the initial load.
+     */
     public boolean ready() {
         child.checkAlive();
         try {
-            return get("/health/ready").statusCode() == 200;
+            String status = get("/status").body();
+            int sources = status.split("\"phase\"", -1).length - 1;
+            int streaming = status.replace(" ", "").split("\"phase\":\"streaming\"", -1).length - 1;
+            return sources > 0 && streaming == sources;
         } catch (IOException | InterruptedException e) {
             return false;
         }
