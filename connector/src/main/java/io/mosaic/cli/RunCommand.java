@@ -33,12 +33,20 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
         Mosaic mosaic = new Mosaic(cfg, sources).resnapshot(resnapshot);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping");
-            mosaic.close();
-        }, "mosaic-shutdown"));
+        // SIGTERM (Kubernetes) and SIGINT stop the service cleanly and the command exits 0: the engines stop
+        // and commit the positions Elasticsearch acknowledged; a batch Debezium interrupts on its way is not
+        // committed and is written again at the next start (harmlessly: writes are versioned). A JVM
+        // shutdown hook would do the same work but end the process with 143.
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                LOG.info("stopping (SIG{}): the engines stop and commit the positions Elasticsearch acknowledged", signal.getName());
+                Thread stopper = new Thread(mosaic::close, "mosaic-stop");
+                stopper.start();
+            });
+        }
         mosaic.start();
         Throwable failure = mosaic.awaitTermination();
+        mosaic.close(); // waits for a close in progress (a signal's) to finish
         if (failure != null) {
             System.err.println("error: " + ErrorClassifier.describe(failure));
             mosaic.close();

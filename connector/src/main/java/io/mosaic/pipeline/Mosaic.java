@@ -124,8 +124,8 @@ public final class Mosaic implements AutoCloseable {
      */
     public void start() throws Exception {
         MappingSet mappings = loadMappings(config);
+        processMeters = MosaicMetrics.bindJvmAndProcess(registry); // first: it configures meter filters
         metrics.bindTo(registry);
-        processMeters = MosaicMetrics.bindJvmAndProcess(registry);
         for (DocumentMapping m : mappings.documents()) {
             metrics.declareIndex(m.alias(), "document");
             if (!m.isSingleTable()) {
@@ -339,7 +339,25 @@ public final class Mosaic implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops the service: every engine stops after the batch in hand is written and acknowledged, and
+     * commits its position; then the endpoint and the client close. Idempotent: a second call waits
+     * for the first to finish.
+     */
     public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closeOnce();
+            closed = true;
+        }
+    }
+
+    private final Object closeLock = new Object();
+    private boolean closed;
+
+    private void closeOnce() {
         for (SourceRunner r : runners) {
             try {
                 r.close();

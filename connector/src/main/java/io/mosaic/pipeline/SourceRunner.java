@@ -218,6 +218,12 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                if (closing) {
+                    // stopped while writing: the batch is not committed, so the next start writes it again
+                    LOG.info("source {}: stopped while writing a batch of {} change(s); it will be written again at the next start",
+                            source.name(), changes.size());
+                    throw new InterruptedException("stopping");
+                }
                 // Not retryable (retryable failures are retried inside the writer for as long as it takes):
                 // stop this source without committing the batch, so that nothing is skipped.
                 failure = e;

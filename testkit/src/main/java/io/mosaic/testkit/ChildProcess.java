@@ -84,6 +84,19 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM, as Kubernetes stops a pod, and the exit code once the process has exited; -1 if it did
+     * not exit within {@code seconds} (it is then killed).
+     */
+    public synchronized int terminate(long seconds) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM, and SIGKILL if it has not exited within 30 s. */
     @Override
     public synchronized void close() throws InterruptedException {
