@@ -27,11 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.mosaic.config.ElasticsearchConfig;
@@ -246,15 +242,6 @@ public final class ElasticsearchGateway implements AutoCloseable {
 
     /** Documents per page of a {@link #scan}. */
     public static final int PAGE_SIZE = 1000;
-
-    /**
-     * The ids of every document of {@code index} whose keyword field {@code field} has any of {@code values}.
-     */
-    public List<String> idsWithTerm(String index, String field, Collection<String> values) throws Exception {
-        List<String> out = new ArrayList<>();
-        scan(index, Map.of("terms", Map.of(field, List.copyOf(values))), false, List.of(), PAGE_SIZE, d -> out.add(d.id()));
-        return out;
-    }
 
     /** Every document matching a query (a query DSL map), with its source; see {@link #scan}. */
     public List<Doc> searchDocs(String index, Map<String, Object> query) throws Exception {
