@@ -8,6 +8,7 @@ import io.mosaic.es.Retry;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.writer.DeadLetterSink;
+import io.mosaic.writer.DocumentStore;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.writer.ElasticsearchDocumentStore;
 
@@ -56,7 +57,11 @@ public final class Components {
     /** The document writer on {@code es}, its bulk items retried by {@code retry}. */
     public static DocumentWriter writer(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Retry retry,
                                         MosaicMetrics metrics, DeadLetterSink deadLetters) {
-        return new DocumentWriter(new ElasticsearchDocumentStore(es, new BulkWriter(es, retry)), mappings, metrics, deadLetters,
-                config.writer().maxRowBytes());
+        return new DocumentWriter(documentStore(es, retry), mappings, metrics, deadLetters, config.writer().maxRowBytes());
+    }
+
+    /** What the writer and {@code rebuild} read and write documents through: {@code es}, bulk items retried by {@code retry}. */
+    public static DocumentStore documentStore(ElasticsearchGateway es, Retry retry) {
+        return new ElasticsearchDocumentStore(es, new BulkWriter(es, retry));
     }
 }

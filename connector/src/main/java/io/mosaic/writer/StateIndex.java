@@ -195,6 +195,11 @@ public final class StateIndex {
 
     // ---------------------------------------------------------------- queries
 
+    /** Every document state (not the lookup rows) of a state index. */
+    static Map<String, Object> documentStatesQuery() {
+        return Map.of("term", Map.of(KIND, KIND_DOC));
+    }
+
     /**
      * The root keys of every document whose state refers to one of {@code refs}, after a refresh: search
      * is not realtime, so every state write acknowledged so far is made visible first.

@@ -1,0 +1,156 @@
+package io.mosaic.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.mosaic.config.MosaicConfig;
+import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.es.Retry;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.pipeline.Components;
+import io.mosaic.pipeline.Mosaic;
+import io.mosaic.writer.IndexManager;
+import io.mosaic.writer.IndexRebuild;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mosaic rebuild}: builds the index version a mapping names ({@code index.version}) from Mosaic's
+ * state index, reading no source, while {@code mosaic run} goes on streaming; then moves the alias to it
+ * in one request, catches up what changed meanwhile, and deletes the old index after a grace period.
+ * The order of steps and why no change is lost is in {@link IndexRebuild}; the runbook is docs/OPERATIONS.md.
+ */
+@Command(name = "rebuild", mixinStandardHelpOptions = true,
+        description = "Build the index version the mapping names from Mosaic's state (no source is read), move the alias to it, "
+                + "and delete the old index after a grace period.")
+public final class RebuildCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, description = "the YAML configuration file")
+    Path config;
+
+    @Option(names = "--document", description = "only this document type (its alias or its name); repeatable")
+    List<String> documents = new ArrayList<>();
+
+    @Option(names = "--keep-old", description = "keep the old index (without the alias) instead of deleting it")
+    boolean keepOld;
+
+    @Option(names = "--grace", defaultValue = "60s",
+            description = "how long to wait after the alias moved before the old index is deleted, so that searches and writes "
+                    + "in flight finish (default ${DEFAULT-VALUE}; e.g. 0s, 90s, 10m)")
+    String grace;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration graceTime;
+        try {
+            graceTime = Duration.parse("PT" + grace.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (Exception e) {
+            System.err.println("error: --grace " + grace + " is not a duration such as 0s, 90s or 10m");
+            return ExitCodes.CONFIG;
+        }
+        MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
+        MappingSet mappings = Mosaic.loadMappings(cfg);
+        List<DocumentMapping> chosen = new ArrayList<>();
+        for (DocumentMapping m : mappings.documents()) {
+            if (documents.isEmpty() || documents.contains(m.alias()) || documents.contains(m.name())) {
+                chosen.add(m);
+            }
+        }
+        List<String> unknown = documents.stream().filter(d -> mappings.documents().stream()
+                .noneMatch(m -> m.alias().equals(d) || m.name().equals(d))).toList();
+        if (!unknown.isEmpty()) {
+            System.err.println("error: --document " + unknown + " is not a document type of " + cfg.file() + "; it has "
+                    + mappings.documents().stream().map(DocumentMapping::alias).toList());
+            return ExitCodes.CONFIG;
+        }
+        Retry retry = Components.commandRetry(cfg);
+        try (ElasticsearchGateway es = Components.gateway(cfg, retry)) {
+            IndexManager indices = new IndexManager(es);
+            IndexRebuild rebuild = new IndexRebuild(Components.documentStore(es, retry));
+            int code = ExitCodes.OK;
+            for (DocumentMapping m : chosen) {
+                code = Math.max(code, rebuild(m, es, indices, rebuild, graceTime));
+            }
+            return code;
+        }
+    }
+
+    private int rebuild(DocumentMapping m, ElasticsearchGateway es, IndexManager indices, IndexRebuild rebuild, Duration graceTime)
+            throws Exception {
+        String target = m.indexName();
+        if (m.isSingleTable()) {
+            System.err.println(m.alias() + ": built from one table, so Mosaic keeps no state for it and cannot rebuild it without reading "
+                    + "the source; not done yet: see docs/OPERATIONS.md (mapping change) for the steps");
+            return ExitCodes.CONFIG;
+        }
+        List<String> current = indices.aliasIndices(m.alias());
+        if (current == null) {
+            System.err.println(m.alias() + ": the alias does not exist yet; `mosaic run` creates " + target + " behind it, there is nothing to rebuild");
+            return ExitCodes.CONFIG;
+        }
+        if (current.contains(target)) {
+            System.err.println(m.alias() + ": the alias already points to " + target + ", the index.version " + m.indexVersion() + " of "
+                    + m.file() + "; to rebuild, raise index.version there (and restart `mosaic run` with it), then run rebuild again");
+            return ExitCodes.CONFIG;
+        }
+        if (current.size() != 1) {
+            System.err.println(m.alias() + ": the alias points to " + current + "; move it to one index by hand first");
+            return ExitCodes.CONFIG;
+        }
+        String old = current.get(0);
+        es.refresh(m.stateIndex());
+        Map<String, Object> counted = es.send("POST", "/" + m.stateIndex() + "/_count", Map.of("query", IndexRebuild.statesQuery()));
+        long total = ((Number) counted.get("count")).longValue();
+        System.err.println(m.alias() + ": building " + target + " from " + m.stateIndex() + " (" + total + " documents); " + old
+                + " keeps serving the alias meanwhile");
+
+        indices.ensureTemplate(m);
+        indices.createEmpty(target);
+        ProgressBar bar = ProgressBar.onStderr(m.alias(), total);
+        IndexRebuild.Result first = rebuild.run(m, target, false, bar::update);
+        bar.finish(first.states());
+        if (!first.missingColumns().isEmpty()) {
+            indices.deleteIndex(target);
+            System.err.println(m.alias() + ": the state does not hold every column " + m.file() + " reads, so " + target
+                    + " cannot be built from it (stored rows lacking each column: " + first.missingColumns() + "). The columns were not "
+                    + "mapped when the rows were captured. Start `mosaic run` with this mapping, then snapshot the tables concerned again "
+                    + "(`mosaic run --resnapshot <source>`), and run rebuild afterwards. Nothing changed: the alias still points to " + old + ".");
+            return ExitCodes.CONFIG;
+        }
+        if (first.rejectedCount() > 0) {
+            indices.deleteIndex(target);
+            System.err.println(m.alias() + ": " + target + " rejected " + first.rejectedCount() + " document(s), for example " + first.rejected()
+                    + "; fix the index template (" + m.template() + ") or the mapping, and run rebuild again. Nothing changed: the alias "
+                    + "still points to " + old + ".");
+            return ExitCodes.FAILURE;
+        }
+        es.refresh(target);
+        indices.moveAlias(m.alias(), old, target);
+        System.err.println(m.alias() + ": the alias now points to " + target + "; catching up the changes written meanwhile");
+        IndexRebuild.Result second = rebuild.run(m, target, true, done -> { });
+        System.err.printf(java.util.Locale.ROOT, "%s: %,d documents written, %,d deleted, %,d already newer (written by the stream)%n",
+                m.alias(), first.written() + second.written(), second.deleted(), second.stale());
+        int code = ExitCodes.OK;
+        if (second.rejectedCount() > 0) {
+            System.err.println(m.alias() + ": " + second.rejectedCount() + " document(s) changed meanwhile were rejected by " + target
+                    + ", for example " + second.rejected() + "; the stream will write them as dead letters too: see `mosaic dead-letters list`");
+            code = ExitCodes.FAILURE;
+        }
+        if (keepOld) {
+            System.err.println(m.alias() + ": " + old + " is kept (--keep-old); delete it with DELETE /" + old + " when no longer needed");
+        } else {
+            if (!graceTime.isZero()) {
+                System.err.println(m.alias() + ": deleting " + old + " in " + graceTime.toSeconds() + " s (--grace)");
+                Thread.sleep(graceTime.toMillis());
+            }
+            indices.deleteIndex(old);
+            System.err.println(m.alias() + ": " + old + " deleted");
+        }
+        return code;
+    }
+}

@@ -1,0 +1,219 @@
+package io.mosaic.writer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+
+import io.mosaic.es.BulkAction;
+import io.mosaic.es.BulkOutcome;
+import io.mosaic.es.ElasticsearchGateway.Doc;
+import io.mosaic.mapping.CollectionMapping;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.DocumentState;
+import io.mosaic.mapping.LookupMapping;
+import io.mosaic.mapping.ProjectionException;
+import io.mosaic.mapping.Projector;
+
+/**
+ * Writes every public document of a document type into a given index from its state index alone,
+ * reading no source: the state holds every contributing row and every lookup row, and the projection
+ * is the writer's own ({@link Projector}). One pass reads the state through one consistent view (a
+ * point in time), a page at a time, so memory stays bounded by the page and the lookup cache.
+ *
+ * <p>Why a pass can run while the writer streams: each document is written with its state's write
+ * counter as external version, as the writer writes it, so whichever of the two writes a document
+ * last, the higher counter wins. The state a pass reads is as of its start, and every lookup row it
+ * reads is read later, so no document is written with lookup rows older than its state. A change
+ * after the pass started is written by the writer with a higher counter. {@code mosaic rebuild}
+ * therefore runs one pass, moves the alias, and runs a second pass with deletes, after which every
+ * change before the move is in the new index (the second pass saw it) and every change after it went
+ * there directly (the writer writes to the alias).
+ *
+ * <p>A rebuild is only as complete as the state: a column the mapping reads that the stored rows do not
+ * hold (it was not mapped when they were captured) is reported in {@link Result#missingColumns}, and
+ * the caller must not move the alias.
+ */
+public final class IndexRebuild {
+
+    /** State documents per page: one bulk request of public documents each. */
+    static final int PAGE = 500;
+    /** Lookup rows kept between pages; a fan-out-heavy lookup (a department) is read once, not once per page. */
+    static final int LOOKUP_CACHE = 20_000;
+
+    /** What a pass did. {@code rejected} names documents and Elasticsearch's error type only: a reason may quote a value. */
+    public record Result(long states, long written, long deleted, long stale, long rejectedCount, List<String> rejected,
+                         Map<String, Long> missingColumns) {
+    }
+
+    private final DocumentStore store;
+
+    public IndexRebuild(DocumentStore store) {
+        this.store = store;
+    }
+
+    /** The query matching every document state of a state index, for counting them. */
+    public static Map<String, Object> statesQuery() {
+        return StateIndex.documentStatesQuery();
+    }
+
+    /**
+     * One pass: every document whose state has its root row is written to {@code target}; with
+     * {@code deletes}, every document whose state has none is deleted there (a first pass into an empty
+     * index has nothing to delete).
+     *
+     * @param progress called with the number of states done after each page
+     */
+    public Result run(DocumentMapping m, String target, boolean deletes, LongConsumer progress) throws Exception {
+        Pass pass = new Pass(m, target, deletes, progress);
+        store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
+        store.search(m.stateIndex(), statesQuery(), true, pass::add);
+        pass.flush();
+        return new Result(pass.states, pass.written, pass.deleted, pass.stale, pass.rejectedCount, List.copyOf(pass.rejected),
+                new TreeMap<>(pass.missing));
+    }
+
+    private final class Pass {
+        final DocumentMapping m;
+        final String target;
+        final boolean deletes;
+        final LongConsumer progress;
+        final List<DocumentState> page = new ArrayList<>(PAGE);
+        final Map<String, Doc> lookups = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Doc> eldest) {
+                return size() > LOOKUP_CACHE;
+            }
+        };
+        final Map<String, Long> missing = new LinkedHashMap<>();
+        final List<String> rejected = new ArrayList<>();
+        final Set<String> lookupsChecked = new LinkedHashSet<>();
+        long states;
+        long written;
+        long deleted;
+        long stale;
+        long rejectedCount;
+
+        Pass(DocumentMapping m, String target, boolean deletes, LongConsumer progress) {
+            this.m = m;
+            this.target = target;
+            this.deletes = deletes;
+            this.progress = progress;
+        }
+
+        void add(Doc doc) throws Exception {
+            DocumentState state = StateIndex.decode(doc);
+            checkColumns(state);
+            page.add(state);
+            if (page.size() >= PAGE) {
+                flush();
+            }
+        }
+
+        void flush() throws Exception {
+            if (page.isEmpty()) {
+                return;
+            }
+            Set<String> wanted = new LinkedHashSet<>();
+            Map<DocumentState, Set<String>> refs = new LinkedHashMap<>();
+            for (DocumentState s : page) {
+                Set<String> r = Projector.refs(m, s);
+                refs.put(s, r);
+                r.forEach(ref -> wanted.add(StateIndex.lookupIdOfRef(ref)));
+            }
+            wanted.removeAll(lookups.keySet());
+            if (!wanted.isEmpty()) {
+                Map<String, Doc> read = store.get(m.stateIndex(), wanted);
+                read.values().forEach(this::checkLookupColumns);
+                lookups.putAll(read);
+            }
+            List<BulkAction> ops = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (DocumentState s : page) {
+                String key = s.rootKey();
+                if (s.rootPresent()) {
+                    Map<String, Object> doc;
+                    try {
+                        doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))));
+                    } catch (ProjectionException e) {
+                        reject(key, "projection failed (see mosaic dead-letters for the same document)");
+                        continue;
+                    }
+                    doc.put("mosaic", Map.of("seq", s.seq()));
+                    ops.add(BulkAction.index(target, key, doc, s.seq(), BulkAction.VersionGuard.EXTERNAL));
+                    keys.add(key);
+                } else if (deletes) {
+                    ops.add(BulkAction.delete(target, key, s.seq(), BulkAction.VersionGuard.EXTERNAL));
+                    keys.add(key);
+                }
+            }
+            if (!ops.isEmpty()) {
+                List<BulkOutcome> outcomes = store.write("rebuild " + target, ops);
+                for (int i = 0; i < outcomes.size(); i++) {
+                    BulkOutcome o = outcomes.get(i);
+                    boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;
+                    if (o.ok() || delete && o.notFound()) {
+                        if (delete) {
+                            deleted++;
+                        } else {
+                            written++;
+                        }
+                    } else if (o.conflict()) {
+                        stale++; // the writer already wrote a newer assembly
+                    } else {
+                        reject(keys.get(i), o.status() + " " + o.errorType());
+                    }
+                }
+            }
+            states += page.size();
+            page.clear();
+            progress.accept(states);
+        }
+
+        private void reject(String key, String why) {
+            rejectedCount++;
+            if (rejected.size() < 10) {
+                rejected.add("document " + key + ": " + why);
+            }
+        }
+
+        /** Counts stored rows lacking a column the mapping reads (a null value is present; an absent key was never captured). */
+        private void checkColumns(DocumentState s) {
+            if (s.root() != null && s.root().present()) {
+                missingIn(m.root().id(), m.rootColumns(), s.root().row());
+            }
+            for (CollectionMapping c : m.collections()) {
+                s.children(c.name()).values().forEach(child -> {
+                    if (child.present()) {
+                        missingIn(c.table().id(), c.columns(), child.row());
+                    }
+                });
+            }
+        }
+
+        private void checkLookupColumns(Doc doc) {
+            Map<String, Object> row = StateIndex.lookupRow(doc);
+            if (row == null || !lookupsChecked.add(doc.id())) {
+                return;
+            }
+            String table = StateIndex.lookupTable(doc);
+            for (LookupMapping l : m.allLookups()) {
+                if (l.table().id().equals(table)) {
+                    missingIn(table, l.columns(), row);
+                }
+            }
+        }
+
+        private void missingIn(String table, Set<String> columns, Map<String, Object> row) {
+            for (String c : columns) {
+                if (!row.containsKey(c)) {
+                    missing.merge(table + "." + c, 1L, Long::sum);
+                }
+            }
+        }
+    }
+}

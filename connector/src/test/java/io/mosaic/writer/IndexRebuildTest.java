@@ -1,0 +1,132 @@
+package io.mosaic.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mosaic.config.Problems;
+import io.mosaic.mapping.DocumentMapping;
+import io.mosaic.mapping.MappingLoader;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.metrics.MosaicMetrics;
+import io.mosaic.model.RowChange;
+import io.mosaic.model.TableRef;
+
+/** The rebuild's passes on the scenario's mapping against the in-memory store: what it writes, skips, deletes and refuses. */
+class IndexRebuildTest {
+
+    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
+    private static final TableRef DEPARTMENTS = new TableRef("admin", "public.departments");
+    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
+    private static final String TARGET = "employees-v2";
+
+    private static DocumentMapping employee;
+    private InMemoryDocumentStore store;
+    private DocumentWriter writer;
+
+    @BeforeAll
+    static void load() {
+        Problems problems = new Problems();
+        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
+        employee = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems);
+        assertThat(problems.list()).isEmpty();
+    }
+
+    @BeforeEach
+    void writer() {
+        store = new InMemoryDocumentStore();
+        MosaicMetrics metrics = new MosaicMetrics();
+        metrics.bindTo(new SimpleMeterRegistry());
+        writer = new DocumentWriter(store, new MappingSet(List.of(employee)), metrics, letter -> { }, 100_000);
+    }
+
+    @Test
+    void aPassWritesWhatTheWriterWroteFromTheStateAlone() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", null)),
+                upsert(CONTRACTS, 4, contractRow(5, 1))));
+        writer.write(List.of(upsert(DEPARTMENTS, 6, row("id", 3L, "company_id", 1L, "name", "研究開発部"))));
+
+        List<Long> progress = new ArrayList<>();
+        IndexRebuild.Result r = new IndexRebuild(store).run(employee, TARGET, false, progress::add);
+
+        assertThat(r.states()).isEqualTo(2);
+        assertThat(r.written()).isEqualTo(2);
+        assertThat(r.missingColumns()).isEmpty();
+        assertThat(r.rejectedCount()).isZero();
+        assertThat(progress).containsExactly(2L);
+        assertThat(store.ids(TARGET)).containsExactly("1", "2");
+        assertThat(store.doc(TARGET, "1")).as("the same assembly as the writer's, lookup rows and seq included")
+                .isEqualTo(store.doc(employee.alias(), "1"));
+        assertThat(store.doc(TARGET, "2")).isEqualTo(store.doc(employee.alias(), "2"));
+    }
+
+    @Test
+    void theCatchUpPassDeletesWhatWasDeletedAndNeverOverwritesANewerAssembly() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", null)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", null))));
+        IndexRebuild rebuild = new IndexRebuild(store);
+        rebuild.run(employee, TARGET, false, d -> { });
+
+        // meanwhile the stream deletes 2, and (after the alias moved) writes a newer 1 into the new index directly
+        writer.write(List.of(delete(EMPLOYEES, 4, employeeRow(2, "佐藤", null))));
+        writer.write(List.of(upsert(EMPLOYEES, 5, employeeRow(1, "山本", null))));
+        Map<String, Object> newer = store.doc(employee.alias(), "1");
+        store.apply(io.mosaic.es.BulkAction.index(TARGET, "1", newer, ((Number) ((Map<?, ?>) newer.get("mosaic")).get("seq")).longValue(),
+                io.mosaic.es.BulkAction.VersionGuard.EXTERNAL));
+
+        IndexRebuild.Result r = rebuild.run(employee, TARGET, true, d -> { });
+
+        assertThat(r.deleted()).isEqualTo(1);
+        assertThat(r.stale()).as("document 1 was already written with the same counter").isEqualTo(1);
+        assertThat(store.ids(TARGET)).containsExactly("1");
+        assertThat(((Map<?, ?>) store.doc(TARGET, "1").get("name")).get("family")).isEqualTo("山本");
+    }
+
+    @Test
+    void aColumnTheStateNeverCapturedIsReportedNotWrittenAsNull() throws Exception {
+        Map<String, Object> captured = employeeRow(1, "山田", null);
+        captured.remove("email"); // as if email had not been mapped when the row was captured
+        writer.write(List.of(upsert(EMPLOYEES, 2, captured)));
+
+        IndexRebuild.Result r = new IndexRebuild(store).run(employee, TARGET, false, d -> { });
+
+        assertThat(r.missingColumns()).containsEntry("admin.public.employees.email", 1L);
+    }
+
+    private static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
+        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
+    }
+
+    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
+        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
+    }
+
+    private static Map<String, Object> employeeRow(long id, String family, Long department) {
+        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", family, "given_name", "太郎",
+                "family_name_kana", null, "given_name_kana", null, "email", null, "status", "active", "hired_on", null,
+                "department_id", department);
+    }
+
+    private static Map<String, Object> contractRow(long id, long employee) {
+        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", null,
+                "weekly_hours", new java.math.BigDecimal("40.0"));
+    }
+}
