@@ -23,6 +23,7 @@ public record SourceConfig(
         String snapshotMode,
         Duration heartbeat,
         Duration connectTimeout,
+        String signalTable,
         Map<String, String> debezium) {
 
     static final Setting<String> TYPE = Setting.oneOf("type", "the kind of database", "postgres", "mysql", "mariadb").required();
@@ -47,8 +48,13 @@ public record SourceConfig(
     static final Setting<Duration> CONNECT_TIMEOUT = Setting.duration("connect_timeout", "how long a connection attempt may take")
             .withDefault(Duration.ofSeconds(10));
 
+    static final Setting<String> SIGNAL_TABLE = Setting.string("signal_table",
+            "the table through which `mosaic snapshot` asks for on-demand (incremental) snapshots: schema.table on postgres, "
+                    + "database.table on mysql/mariadb, with columns id, type, data (docs/OPERATIONS.md shows its DDL); optional")
+            .validate(s -> s.matches("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+"), "a qualified table name such as public.mosaic_signal");
+
     static final List<Setting<?>> SETTINGS = List.of(TYPE, HOST, PORT, DATABASE, USER, PASSWORD, SLOT, PUBLICATION, SERVER_ID,
-            SNAPSHOT, HEARTBEAT, CONNECT_TIMEOUT);
+            SNAPSHOT, HEARTBEAT, CONNECT_TIMEOUT, SIGNAL_TABLE);
 
     static SourceConfig read(String name, YamlNode node, Problems problems) {
         if (!name.matches("[a-z][a-z0-9_]{0,40}")) {
@@ -99,6 +105,7 @@ public record SourceConfig(
                 SNAPSHOT.read(node, problems),
                 HEARTBEAT.read(node, problems),
                 CONNECT_TIMEOUT.read(node, problems),
+                SIGNAL_TABLE.read(node, problems),
                 Map.copyOf(debezium));
     }
 

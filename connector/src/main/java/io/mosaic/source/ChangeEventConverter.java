@@ -51,8 +51,11 @@ public final class ChangeEventConverter {
         boolean binlog = source.type().isBinlog();
         String schema = binlog ? sourceBlock.getString("db") : sourceBlock.getString("schema");
         TableRef table = new TableRef(source.name(), schema + "." + sourceBlock.getString("table"));
-        long version = SourcePosition.of(sourceBlock, binlog);
-        String position = SourcePosition.describe(sourceBlock, binlog);
+        if (table.table().equals(source.signalTable())) {
+            return null; // a snapshot request or watermark: Debezium's business, not a row of any document
+        }
+        long version = SourcePosition.of(sourceBlock, binlog, record.sourceOffset());
+        String position = SourcePosition.describe(sourceBlock, binlog, record.sourceOffset());
         boolean snapshot = SourcePosition.isSnapshot(sourceBlock);
         return switch (op) {
             case "c", "r", "u" -> new RowChange(table, RowChange.Op.UPSERT, ConnectValues.row(value.getStruct("before")),

@@ -63,8 +63,18 @@ public final class DebeziumProperties {
         p.setProperty("errors.max.retries", "-1");
         p.setProperty("errors.retry.delay.initial.ms", "1000");
         p.setProperty("errors.retry.delay.max.ms", "30000");
-        p.setProperty("table.include.list", tables.stream().map(t -> Pattern.quote(t.table())).collect(Collectors.joining(",")));
-        p.setProperty("column.include.list", columnList(tables, mappings));
+        String tableList = tables.stream().map(t -> Pattern.quote(t.table())).collect(Collectors.joining(","));
+        String columns = columnList(tables, mappings);
+        if (source.signalTable() != null) {
+            // Debezium reads on-demand snapshot requests from this table and writes its watermarks there:
+            // both must reach it through the log, so it is captured (its own events never reach the writer).
+            p.setProperty("signal.enabled.channels", "source");
+            p.setProperty("signal.data.collection", source.signalTable());
+            tableList += "," + Pattern.quote(source.signalTable());
+            columns += "," + Pattern.quote(source.signalTable()) + "\\..*";
+        }
+        p.setProperty("table.include.list", tableList);
+        p.setProperty("column.include.list", columns);
         p.setProperty("connect.timeout.ms", Long.toString(source.connectTimeout().toMillis()));
 
         switch (source.type()) {
@@ -74,13 +84,11 @@ public final class DebeziumProperties {
                 p.setProperty("slot.name", source.slot());
                 p.setProperty("publication.name", source.publication());
                 p.setProperty("publication.autocreate.mode", "filtered");
-                p.setProperty("schema.include.list", tables.stream().map(TableRef::schema).distinct()
-                        .map(Pattern::quote).collect(Collectors.joining(",")));
+                p.setProperty("schema.include.list", schemas(tables, source.signalTable()));
             }
             case MYSQL, MARIADB -> {
                 p.setProperty("database.server.id", Long.toString(source.serverId()));
-                p.setProperty("database.include.list", tables.stream().map(TableRef::schema).distinct()
-                        .map(Pattern::quote).collect(Collectors.joining(",")));
+                p.setProperty("database.include.list", schemas(tables, source.signalTable()));
                 p.setProperty("include.schema.changes", "false");
                 if (gatewayId != null) {
                     p.setProperty("schema.history.internal", ElasticsearchSchemaHistory.class.getName());
@@ -99,6 +107,16 @@ public final class DebeziumProperties {
         }
         source.debezium().forEach(p::setProperty);
         return p;
+    }
+
+    /** The regex-quoted schemas (postgres) or databases (mysql/mariadb) of the tables, and of the signal table if any. */
+    private static String schemas(List<TableRef> tables, String signalTable) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        tables.forEach(t -> out.add(t.schema()));
+        if (signalTable != null) {
+            out.add(signalTable.substring(0, signalTable.indexOf('.')));
+        }
+        return out.stream().map(Pattern::quote).collect(Collectors.joining(","));
     }
 
     /** Fully-qualified, regex-quoted names of every mapped column of every table of the source. */

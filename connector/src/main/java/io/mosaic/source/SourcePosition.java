@@ -1,5 +1,6 @@
 package io.mosaic.source;
 
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,21 +61,48 @@ public final class SourcePosition {
 
     /** The version of a change, read from its Debezium source struct. */
     public static long of(Struct source, boolean binlog) {
+        return of(source, binlog, null);
+    }
+
+    /**
+     * As {@link #of(Struct, boolean)}; {@code offset} is the record's source offset, whose LSN stands in
+     * for a PostgreSQL row of an incremental snapshot chunk, which carries none in its source block.
+     * Debezium emits a chunk when the stream reaches the chunk's closing watermark, so that LSN orders
+     * the chunk's rows after every change the chunk read and before every change after it (a change
+     * whose transaction was still open at the watermark commits later and so gets a version above the
+     * watermark's commit, see {@link #postgres}).
+     */
+    public static long of(Struct source, boolean binlog, Map<String, ?> offset) {
         boolean snapshot = isSnapshot(source);
         if (binlog) {
             Object row = source.get("row");
             return binlog(source.getString("file"), source.getInt64("pos"), row == null ? 0 : ((Number) row).intValue());
         }
         Object sequence = source.schema().field("sequence") != null ? source.get("sequence") : null;
-        return postgres(source.getInt64("lsn"), sequence == null ? null : sequence.toString(), snapshot);
+        return postgres(lsn(source, offset), sequence == null ? null : sequence.toString(), snapshot);
+    }
+
+    private static long lsn(Struct source, Map<String, ?> offset) {
+        Long lsn = source.getInt64("lsn");
+        if (lsn != null) {
+            return lsn;
+        }
+        if (offset != null && offset.get("lsn") instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalStateException("a change event carries no LSN, neither in its source block nor in its offset");
     }
 
     /** A short human description of where a change is in its source, for logs and dead letters. */
     public static String describe(Struct source, boolean binlog) {
+        return describe(source, binlog, null);
+    }
+
+    public static String describe(Struct source, boolean binlog, Map<String, ?> offset) {
         if (binlog) {
             return source.getString("file") + ":" + source.getInt64("pos") + "#" + source.get("row");
         }
-        long lsn = source.getInt64("lsn");
+        long lsn = lsn(source, offset);
         return String.format("%X/%X", lsn >>> 32, lsn & 0xFFFF_FFFFL) + (isSnapshot(source) ? " (snapshot)" : "");
     }
 

@@ -40,7 +40,7 @@ class BinlogSourceTest {
 
     static SourceConfig labor(SourceType type) {
         return new SourceConfig("labor", type, "db.example", 3306, null, "debezium", "pw", "mosaic_labor", "mosaic_labor",
-                5401, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), Map.of("binlog.buffer.size", "0"));
+                5401, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), null, Map.of("binlog.buffer.size", "0"));
     }
 
     @Test
@@ -56,6 +56,33 @@ class BinlogSourceTest {
         assertThat(p.getProperty("binlog.buffer.size")).isEqualTo("0");
         assertThat(DebeziumProperties.of(labor(SourceType.MARIADB), scenario(), WriterConfig.defaults(), Path.of("/s"), null)
                 .getProperty("connector.class")).isEqualTo("io.debezium.connector.mariadb.MariaDbConnector");
+    }
+
+    @Test
+    void aSignalTableIsCapturedWhollyBesideTheMappedTablesAndItsEventsNeverBecomeRowChanges() {
+        SourceConfig plain = labor(SourceType.MARIADB);
+        SourceConfig signalled = new SourceConfig(plain.name(), plain.type(), plain.host(), plain.port(), null, plain.user(), plain.password(),
+                plain.slot(), plain.publication(), plain.serverId(), plain.snapshotMode(), plain.heartbeat(), plain.connectTimeout(),
+                "ops.mosaic_signal", Map.of());
+        Properties p = DebeziumProperties.of(signalled, scenario(), WriterConfig.defaults(), Path.of("/state"), null);
+        assertThat(p.getProperty("signal.data.collection")).isEqualTo("ops.mosaic_signal");
+        assertThat(p.getProperty("signal.enabled.channels")).isEqualTo("source");
+        assertThat(p.getProperty("database.include.list")).isEqualTo("\\Qlabor\\E,\\Qops\\E");
+        assertThat(p.getProperty("table.include.list")).endsWith(",\\Qops.mosaic_signal\\E");
+        assertThat(p.getProperty("column.include.list")).endsWith(",\\Qops.mosaic_signal\\E\\..*")
+                .doesNotContain("monthly_salary");
+        assertThat(DebeziumProperties.of(plain, scenario(), WriterConfig.defaults(), Path.of("/state"), null)
+                .getProperty("signal.data.collection")).isNull();
+
+        Schema source = SchemaBuilder.struct().field("db", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
+                .field("file", Schema.STRING_SCHEMA).field("pos", Schema.INT64_SCHEMA).field("row", Schema.INT32_SCHEMA).build();
+        Schema row = SchemaBuilder.struct().optional().field("id", Schema.STRING_SCHEMA).build();
+        Schema envelope = SchemaBuilder.struct().field("before", row).field("after", row).field("source", source)
+                .field("op", Schema.STRING_SCHEMA).build();
+        Struct value = new Struct(envelope).put("after", new Struct(row).put("id", "w1")).put("op", "c").put("source", new Struct(source)
+                .put("db", "ops").put("table", "mosaic_signal").put("file", "mysql-bin.000001").put("pos", 4L).put("row", 0));
+        assertThat(new ChangeEventConverter(signalled).convert(new SourceRecord(Map.of(), Map.of(), "labor.ops.mosaic_signal", envelope, value)))
+                .as("a watermark written by Debezium").isNull();
     }
 
     @Test
