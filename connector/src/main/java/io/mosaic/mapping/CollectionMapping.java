@@ -12,7 +12,8 @@ import java.util.Set;
  * The child table may live in another source than the root.
  */
 public record CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
-                                List<FieldMapping> fields, List<LookupMapping> lookups, String location) {
+                                List<FieldMapping> fields, List<LookupMapping> lookups, String location,
+                                String tableLocation) {
 
     /** The columns captured from the child table. */
     public Set<String> columns() {

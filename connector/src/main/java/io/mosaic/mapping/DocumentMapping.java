@@ -22,7 +22,8 @@ public record DocumentMapping(
         String rootKey,
         List<FieldMapping> fields,
         List<LookupMapping> lookups,
-        List<CollectionMapping> collections) {
+        List<CollectionMapping> collections,
+        String rootLocation) {
 
     /** The concrete, versioned index the alias points at. */
     public String indexName() {

@@ -12,7 +12,7 @@ import java.util.Set;
  * owner when {@code as} is empty. A change to a lookup row fans out to every document referring to it.
  */
 public record LookupMapping(String name, TableRef table, String key, String on, List<String> as,
-                            List<FieldMapping> fields, String location) {
+                            List<FieldMapping> fields, String location, String tableLocation) {
 
     /** The columns captured from the lookup table. */
     public Set<String> columns() {

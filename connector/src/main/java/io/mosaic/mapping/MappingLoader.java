@@ -145,13 +145,14 @@ public final class MappingLoader {
             List<LookupMapping> elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
             if (table != null && key != null && parent != null) {
                 collections.add(new CollectionMapping(collectionName, path, table, key, parent, elementFieldList,
-                        elementLookups, node.location()));
+                        elementLookups, node.location(), tableLocation(node)));
             }
         });
         if (name == null || rootTable == null || rootKey == null || alias == null) {
             return null;
         }
-        return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections);
+        return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections,
+                tableLocation(rootNode));
     }
 
     private List<LookupMapping> lookups(YamlNode node, TableRef owner, List<String> prefix, Set<String> fieldNames, Problems problems) {
@@ -172,7 +173,7 @@ public final class MappingLoader {
             }
             List<FieldMapping> fields = fields(l.get("fields"), List.of(), as.isEmpty() ? fieldNames : new HashSet<>(), problems, true);
             if (table != null && key != null && on != null) {
-                out.add(new LookupMapping(lookupName, table, key, on, as, fields, l.location()));
+                out.add(new LookupMapping(lookupName, table, key, on, as, fields, l.location(), tableLocation(l)));
             }
         });
         return out;
@@ -286,6 +287,11 @@ public final class MappingLoader {
         return new FieldExpr.Column(column, type);
     }
 
+    /** Where a table problem is best shown: at its {@code table:} line. */
+    private static String tableLocation(YamlNode node) {
+        return node.has("table") ? node.get("table").location() : node.location();
+    }
+
     private static List<String> splitPath(YamlNode node, Problems problems) {
         String text = node.text();
         if (text == null || !text.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
@@ -297,6 +303,12 @@ public final class MappingLoader {
 
     private static String requiredText(YamlNode parent, String key, Problems problems) {
         YamlNode node = parent.get(key);
+        if (node.isList() && (key.equals("key") || key.equals("parent") || key.equals("on"))) {
+            problems.add(node, "'" + node.path() + "' names several columns " + node.toPlain() + ", but composite keys are not supported "
+                    + "yet: " + key + " must be one column. Give the table a single-column unique key (a surrogate id) and map that, "
+                    + "or see mappings/README.md (what the language cannot express)");
+            return null;
+        }
         if (node.isMissing() || node.text() == null || node.text().isBlank()) {
             problems.add(node, "missing key '" + node.path() + "'");
             return null;

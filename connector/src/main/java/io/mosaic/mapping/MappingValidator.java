@@ -36,15 +36,21 @@ public final class MappingValidator {
      *               {@code checkedSources} (unreachable) is not checked, a table of a checked source absent from the map does not exist
      */
     public static void check(MappingSet set, Map<String, TableInfo> tables, Set<String> checkedSources, Problems problems) {
+        check(set, tables, checkedSources, Map.of(), problems);
+    }
+
+    /** @param existing every table of each checked source ({@code schema.table}), suggested when a mapped one does not exist */
+    public static void check(MappingSet set, Map<String, TableInfo> tables, Set<String> checkedSources, Map<String, List<String>> existing,
+                             Problems problems) {
         for (DocumentMapping m : set.documents()) {
-            Checker c = new Checker(m, tables, checkedSources, problems);
-            c.table(m.root(), m.rootKey(), m.file() + " root", null);
+            Checker c = new Checker(m, tables, checkedSources, existing, problems);
+            c.table(m.root(), m.rootKey(), m.rootLocation(), null);
             c.fields(m.root(), m.fields());
             for (LookupMapping l : m.lookups()) {
                 c.lookup(m.root(), l);
             }
             for (CollectionMapping col : m.collections()) {
-                c.table(col.table(), col.key(), col.location(), col.parent());
+                c.table(col.table(), col.key(), col.tableLocation(), col.parent());
                 c.column(col.table(), col.parent(), col.location(), "parent");
                 c.fields(col.table(), col.fields());
                 for (LookupMapping l : col.lookups()) {
@@ -62,11 +68,14 @@ public final class MappingValidator {
         final Map<String, TableInfo> tables;
         final Set<String> checkedSources;
         final Problems problems;
+        final Map<String, List<String>> existing;
 
-        Checker(DocumentMapping m, Map<String, TableInfo> tables, Set<String> checkedSources, Problems problems) {
+        Checker(DocumentMapping m, Map<String, TableInfo> tables, Set<String> checkedSources, Map<String, List<String>> existing,
+                Problems problems) {
             this.m = m;
             this.tables = tables;
             this.checkedSources = checkedSources;
+            this.existing = existing;
             this.problems = problems;
         }
 
@@ -81,7 +90,8 @@ public final class MappingValidator {
             TableInfo info = tables.get(t.id());
             if (info == null) {
                 problems.add(location, "table " + t.table() + " does not exist in source '" + t.source()
-                        + "'; check the table name (schema.table on PostgreSQL, database.table on MySQL/MariaDB)");
+                        + "'; check the table name (schema.table on PostgreSQL, database.table on MySQL/MariaDB)"
+                        + suggestions(t) + " (a lookup or collection without 'source:' reads from its owner's source)");
                 return;
             }
             if (info.primaryKey().isEmpty()) {
@@ -98,6 +108,34 @@ public final class MappingValidator {
                 problems.add(location, "child table " + t.id() + " has REPLICA IDENTITY " + identityName(info.replicaIdentity())
                         + ": its deletes would not say which document they leave; run ALTER TABLE " + t.table() + " REPLICA IDENTITY FULL");
             }
+        }
+
+        /** The tables of the same source Mosaic found, as a hint: those with the same table name first. */
+        String suggestions(TableRef t) {
+            String name = t.table().substring(t.table().indexOf('.') + 1);
+            List<String> known = existing.getOrDefault(t.source(), List.of()).stream()
+                    .sorted(java.util.Comparator.comparingInt((String o) -> distance(o.substring(o.indexOf('.') + 1), name))
+                            .thenComparing(java.util.Comparator.naturalOrder())).limit(8).toList();
+            return known.isEmpty() ? "" : "; source '" + t.source() + "' has " + String.join(", ", known);
+        }
+
+        /** Edit distance, to put the likely meant table first. */
+        static int distance(String a, String b) {
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
         }
 
         void column(TableRef t, String column, String location, String role) {
@@ -130,7 +168,7 @@ public final class MappingValidator {
         }
 
         void lookup(TableRef owner, LookupMapping l) {
-            table(l.table(), l.key(), l.location(), null);
+            table(l.table(), l.key(), l.tableLocation(), null);
             column(owner, l.on(), l.location(), "lookup '" + l.name() + "': 'on'");
             fields(l.table(), l.fields());
         }

@@ -53,7 +53,9 @@ public final class Preflight {
                 }
             }
         }
+        unusedSources(config, mappings, sources, problems);
         Map<String, TableInfo> tables = new HashMap<>();
+        Map<String, java.util.List<String>> existing = new HashMap<>();
         Set<String> checked = new LinkedHashSet<>();
         for (SourceConfig s : config.sources().values()) {
             if (!sources.contains(s.name())) {
@@ -64,6 +66,9 @@ public final class Preflight {
                 SourceInspector inspector = new SourceInspector(s);
                 Map<String, TableInfo> found = inspector.tables(c, mappings.tables(s.name()));
                 tables.putAll(found);
+                if (found.size() < mappings.tables(s.name()).size()) {
+                    existing.put(s.name(), inspector.tableNames(c));
+                }
                 // a missing table is reported once, by the mapping check, not again as unpublished
                 inspector.checkReplication(c, mappings.tables(s.name()).stream().filter(t -> found.containsKey(t.id())).toList(),
                         location, problems);
@@ -90,6 +95,21 @@ public final class Preflight {
                 }
             }
         }
-        MappingValidator.check(mappings, tables, checked, problems);
+        MappingValidator.check(mappings, tables, checked, existing, problems);
+    }
+
+    /**
+     * A source no mapping reads from: reported with the other problems, not before them, because the
+     * usual cause is a lookup or collection that lacks {@code source:} and so reads from its owner's
+     * source, where its table is then reported missing (issue 15).
+     */
+    static void unusedSources(MosaicConfig config, MappingSet mappings, Set<String> sources, Problems problems) {
+        for (String source : config.sources().keySet()) {
+            if (sources.contains(source) && mappings.tables(source).isEmpty()) {
+                problems.add(config.file() + ": sources." + source, "no mapping reads from source '" + source + "': a lookup or "
+                        + "collection of one of its tables needs 'source: " + source + "' (without it, it reads from its owner's source); "
+                        + "if no table of it is to be mapped, remove the source from the config file");
+            }
+        }
     }
 }

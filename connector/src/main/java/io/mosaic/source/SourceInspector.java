@@ -31,6 +31,19 @@ public final class SourceInspector {
     }
 
     /** Describes the given tables; a table that does not exist is absent from the result. */
+    /** Every base table of the source outside the system schemas, as {@code schema.table} (database.table on MySQL/MariaDB). */
+    public List<String> tableNames(Connection c) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                + "AND table_schema NOT IN ('pg_catalog', 'information_schema', 'mysql', 'performance_schema', 'sys') ORDER BY 1, 2");
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "." + rs.getString(2));
+            }
+        }
+        return out;
+    }
+
     public Map<String, TableInfo> tables(Connection c, List<TableRef> tables) throws SQLException {
         Map<String, TableInfo> out = new LinkedHashMap<>();
         for (TableRef t : tables) {

@@ -58,6 +58,28 @@ class MappingLoaderTest {
     }
 
     @Test
+    void aCompositeKeyIsNamedAsSuchNotAsAMissingKey() throws IOException {
+        List<String> p = problems("""
+                document: member
+                root:
+                  source: admin
+                  table: public.members
+                  key: id
+                  fields: {id: id}
+                collections:
+                  tags:
+                    source: admin
+                    table: public.member_tags
+                    key: [member_id, tag]
+                    parent: member_id
+                    fields: {tag: tag}
+                """);
+        assertThat(p).singleElement().satisfies(s -> assertThat(s).contains("doc.yaml:11").contains("collections.tags.key")
+                .contains("names several columns [member_id, tag]").contains("composite keys are not supported yet")
+                .doesNotContain("missing key"));
+    }
+
+    @Test
     void syntaxErrorGivesFileAndLine() throws IOException {
         List<String> p = problems("document: x\nroot:\n  fields: {id: id\n  key: id\n");
         assertThat(p).singleElement().satisfies(s -> assertThat(s).contains("doc.yaml:").contains("YAML syntax error"));

@@ -91,4 +91,49 @@ class MappingValidatorTest {
         assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.DECIMAL, ValueType.INTEGER)).isTrue();
         assertThat(MappingValidator.converts(io.mosaic.model.ColumnKind.DATE, ValueType.BOOLEAN)).isFalse();
     }
+    @Test
+    void aMissingTableIsReportedAtItsTableLineWithTheSourcesTables() {
+        Map<String, TableInfo> tables = scenario();
+        tables.remove("admin.public.employees");
+        tables.remove("labor.labor.contracts");
+        Problems p = new Problems();
+        MappingValidator.check(set, tables, Set.of("admin", "motivation", "labor"),
+                Map.of("admin", List.of("hr.employees", "public.departments", "public.mosaic_signal"),
+                        "labor", List.of("labor.contract", "labor.qualifications")), p);
+        List<String> problems = p.list().stream().map(ConfigProblem::toString).toList();
+        assertThat(problems).anySatisfy(s -> assertThat(s).matches("(?s).*employees\\.yaml:\\d+.*")
+                        .contains("table public.employees does not exist in source 'admin'")
+                        .contains("source 'admin' has hr.employees, public.departments"))
+                .anySatisfy(s -> assertThat(s).contains("table labor.contracts does not exist in source 'labor'")
+                        .contains("has labor.contract, labor.qualifications"));
+        String yaml = readMapping();
+        String root = problems.stream().filter(s -> s.contains("public.employees does not exist")).findFirst().orElseThrow();
+        String contracts = problems.stream().filter(s -> s.contains("labor.contracts does not exist")).findFirst().orElseThrow();
+        assertThat(lineOf(root)).as("the root's table: line").isEqualTo(lineContaining(yaml, "  table: public.employees"));
+        assertThat(lineOf(contracts)).as("the collection's table: line").isEqualTo(lineContaining(yaml, "    table: labor.contracts"));
+    }
+
+    private static String readMapping() {
+        try {
+            return java.nio.file.Files.readString(Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int lineOf(String problem) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("employees\\.yaml:(\\d+)").matcher(problem);
+        assertThat(m.find()).as(problem).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static int lineContaining(String text, String needle) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith(needle)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(needle);
+    }
 }

@@ -70,6 +70,27 @@ class ValidationIT {
     }
 
     @Test
+    void aLookupWithoutItsSourceIsReportedWithTheRightAdviceAndAtTheSameTimeAsTheMissingTable() throws Exception {
+        Path dir = harness.workDir.resolve("lookup-source");
+        Files.createDirectories(dir);
+        Path root = LocalServices.root().resolve("mappings");
+        // the survey lookup's table lives in motivation; written without 'source:', it reads from the owner's
+        // source, and the whole motivation source ends up unread once the answers move to admin as well
+        String mapping = Files.readString(root.resolve("employees.yaml"))
+                .replace("    source: motivation\n    table: public.survey_answers", "    source: admin\n    table: public.survey_answers")
+                .replace("table: public.employees", "table: public.employee");
+        assertThat(mapping).doesNotContain("source: motivation");
+        Files.writeString(dir.resolve("employees.yaml"), mapping);
+        Files.copy(root.resolve("employees.index.json"), dir.resolve("employees.index.json"));
+        Run run = cli("validate", "--config", harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor").toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("no mapping reads from source 'motivation'").contains("needs 'source: motivation'")
+                .doesNotContain("remove it from the config file or map")
+                .contains("table public.survey_answers does not exist in source 'admin'")
+                .containsPattern("employees\\.yaml:13: .*table public.employee does not exist in source 'admin'.*source 'admin' has public.employees");
+    }
+
+    @Test
     void brokenMappingAndServersAreReportedTogether() throws Exception {
         Path dir = harness.workDir.resolve("broken");
         Files.createDirectories(dir);
