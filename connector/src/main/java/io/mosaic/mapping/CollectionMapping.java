@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public record CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
                                 List<FieldMapping> fields, List<LookupMapping> lookups, String location,
-                                String tableLocation) {
+                                String tableLocation, RowFilter filter) {
 
     /** The columns captured from the child table. */
     public Set<String> columns() {
@@ -21,6 +21,7 @@ public record CollectionMapping(String name, List<String> path, TableRef table, 
         out.add(key);
         out.add(parent);
         fields.forEach(f -> out.addAll(f.expr().columns()));
+        out.addAll(filter.columns());
         lookups.forEach(l -> out.add(l.on()));
         return out;
     }

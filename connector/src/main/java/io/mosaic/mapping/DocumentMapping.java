@@ -23,7 +23,8 @@ public record DocumentMapping(
         List<FieldMapping> fields,
         List<LookupMapping> lookups,
         List<CollectionMapping> collections,
-        String rootLocation) {
+        String rootLocation,
+        RowFilter rootFilter) {
 
     /** The concrete, versioned index the alias points at. */
     public String indexName() {
@@ -48,6 +49,7 @@ public record DocumentMapping(
         Set<String> out = new LinkedHashSet<>();
         out.add(rootKey);
         fields.forEach(f -> out.addAll(f.expr().columns()));
+        out.addAll(rootFilter.columns());
         lookups.forEach(l -> out.add(l.on()));
         return out;
     }

@@ -26,9 +26,11 @@ public final class MappingLoader {
 
     private static final List<String> TOP = List.of("document", "index", "root", "collections");
     private static final List<String> INDEX = List.of("alias", "version", "template");
-    private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups");
+    private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups", "filter");
     private static final List<String> LOOKUP = List.of("source", "table", "key", "on", "as", "fields");
-    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "lookups");
+    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "lookups", "filter");
+    private static final List<String> CONDITION = java.util.Arrays.stream(RowFilter.Op.values())
+            .map(o -> o.keyword.startsWith("is:") ? "is" : o.keyword).distinct().toList();
     private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise");
 
     private final Set<String> knownSources;
@@ -145,14 +147,15 @@ public final class MappingLoader {
             List<LookupMapping> elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
             if (table != null && key != null && parent != null) {
                 collections.add(new CollectionMapping(collectionName, path, table, key, parent, elementFieldList,
-                        elementLookups, node.location(), tableLocation(node)));
+                        elementLookups, node.location(), tableLocation(node), filter(node.get("filter"), problems)));
             }
         });
         if (name == null || rootTable == null || rootKey == null || alias == null) {
             return null;
         }
+        RowFilter rootFilter = filter(rootNode.get("filter"), problems);
         return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections,
-                tableLocation(rootNode));
+                tableLocation(rootNode), rootFilter);
     }
 
     private List<LookupMapping> lookups(YamlNode node, TableRef owner, List<String> prefix, Set<String> fieldNames, Problems problems) {
@@ -285,6 +288,64 @@ public final class MappingLoader {
             return new FieldExpr.ValueMap(column, values, otherwise, keep);
         }
         return new FieldExpr.Column(column, type);
+    }
+
+    /**
+     * {@code filter: { column: { op: value } }}: every condition must hold. Ops: {@code is: null},
+     * {@code is: not_null}, {@code equals}, {@code not_equals}, {@code in}, {@code not_in} (lists), and
+     * {@code gt}, {@code gte}, {@code lt}, {@code lte}.
+     */
+    private static RowFilter filter(YamlNode node, Problems problems) {
+        if (node.isMissing()) {
+            return RowFilter.NONE;
+        }
+        if (!node.isMap()) {
+            problems.add(node, "'" + node.path() + "' must be a map of column to condition, e.g. filter: { deleted_at: { is: null } }");
+            return RowFilter.NONE;
+        }
+        List<RowFilter.Condition> out = new ArrayList<>();
+        node.entries().forEach((column, cond) -> {
+            if (!cond.isMap() || cond.entries().isEmpty()) {
+                problems.add(cond, "'" + cond.path() + "' must be a condition such as { is: null }, { equals: active }, "
+                        + "{ not_in: [retired] } or { gte: 10 }");
+                return;
+            }
+            Setting.rejectUnknownKeys(cond, CONDITION, problems);
+            cond.entries().forEach((op, value) -> {
+                if (!CONDITION.contains(op)) {
+                    return;
+                }
+                RowFilter.Op kind;
+                List<String> values = new ArrayList<>();
+                if (op.equals("is")) {
+                    String t = value.text();
+                    if (t == null || t.isEmpty() || t.equals("null")) {
+                        kind = RowFilter.Op.IS_NULL;
+                    } else if (t.equals("not_null")) {
+                        kind = RowFilter.Op.NOT_NULL;
+                    } else {
+                        problems.add(value, "'" + value.path() + "' must be null or not_null");
+                        return;
+                    }
+                } else {
+                    kind = RowFilter.Op.valueOf(op.toUpperCase(java.util.Locale.ROOT));
+                    boolean list = kind == RowFilter.Op.IN || kind == RowFilter.Op.NOT_IN;
+                    if (list != value.isList()) {
+                        problems.add(value, "'" + value.path() + "' must be " + (list ? "a list of values, e.g. [a, b]" : "one value"));
+                        return;
+                    }
+                    for (YamlNode v : list ? value.items() : List.of(value)) {
+                        if (v.text() == null) {
+                            problems.add(v, "'" + v.path() + "' must be a plain value");
+                            return;
+                        }
+                        values.add(v.text());
+                    }
+                }
+                out.add(new RowFilter.Condition(column, kind, List.copyOf(values), value.location()));
+            });
+        });
+        return new RowFilter(List.copyOf(out));
     }
 
     /** Where a table problem is best shown: at its {@code table:} line. */

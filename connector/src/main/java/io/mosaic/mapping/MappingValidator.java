@@ -46,6 +46,7 @@ public final class MappingValidator {
             Checker c = new Checker(m, tables, checkedSources, existing, problems);
             c.table(m.root(), m.rootKey(), m.rootLocation(), null);
             c.fields(m.root(), m.fields());
+            m.rootFilter().conditions().forEach(f -> c.column(m.root(), f.column(), f.location(), "filter"));
             for (LookupMapping l : m.lookups()) {
                 c.lookup(m.root(), l);
             }
@@ -53,6 +54,7 @@ public final class MappingValidator {
                 c.table(col.table(), col.key(), col.tableLocation(), col.parent());
                 c.column(col.table(), col.parent(), col.location(), "parent");
                 c.fields(col.table(), col.fields());
+                col.filter().conditions().forEach(f -> c.column(col.table(), f.column(), f.location(), "filter"));
                 for (LookupMapping l : col.lookups()) {
                     c.lookup(col.table(), l);
                 }

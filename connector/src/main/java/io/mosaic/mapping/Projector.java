@@ -24,16 +24,21 @@ public final class Projector {
     private Projector() {
     }
 
-    /** The document for this state, or null when the root row does not exist (then there is no document). */
+    /** Whether the state makes a document: its root row exists and passes the root filter. */
+    public static boolean visible(DocumentMapping mapping, DocumentState state) {
+        return state.rootPresent() && mapping.rootFilter().matches(state.root().row());
+    }
+
+    /** The document for this state, or null when there is none (no root row, or it does not pass the root filter). */
     public static Map<String, Object> project(DocumentMapping mapping, DocumentState state, LookupRows lookups) {
-        if (!state.rootPresent()) {
+        if (!visible(mapping, state)) {
             return null;
         }
         Map<String, Object> doc = projectRow(mapping.fields(), mapping.lookups(), state.root().row(), lookups, mapping.root());
         for (CollectionMapping c : mapping.collections()) {
             List<Map<String, Object>> elements = new ArrayList<>();
             state.children(c.name()).entrySet().stream()
-                    .filter(e -> e.getValue().present())
+                    .filter(e -> e.getValue().present() && c.filter().matches(e.getValue().row()))
                     .sorted(Map.Entry.comparingByKey(Keys.ORDER))
                     .forEach(e -> elements.add(projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table())));
             put(doc, c.path(), elements);

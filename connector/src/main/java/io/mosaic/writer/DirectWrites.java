@@ -42,7 +42,8 @@ final class DirectWrites {
         List<String> keys = new ArrayList<>();
         for (Map.Entry<String, RowChange> e : latest.entrySet()) {
             RowChange c = e.getValue();
-            if (c.op() == RowChange.Op.DELETE) {
+            if (c.op() == RowChange.Op.DELETE || !m.rootFilter().matches(c.after())) {
+                // gone, or no longer passing the root filter: either way no document, at this version
                 ops.add(BulkAction.delete(m.alias(), e.getKey(), c.version(), BulkAction.VersionGuard.EXTERNAL_GTE));
             } else {
                 Map<String, Object> doc;

@@ -135,7 +135,7 @@ public final class IndexRebuild {
             List<String> keys = new ArrayList<>();
             for (DocumentState s : page) {
                 String key = s.rootKey();
-                if (s.rootPresent()) {
+                if (Projector.visible(m, s)) {
                     Map<String, Object> doc;
                     try {
                         doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))));

@@ -200,7 +200,7 @@ final class StatefulWrites {
         for (String key : keys) {
             Doc doc = current.get(StateIndex.docId(key));
             DocumentState state = StateIndex.decode(key, doc != null && doc.found() ? doc.source() : null);
-            hadRoot.put(key, state.rootPresent());
+            hadRoot.put(key, Projector.visible(m, state));
             boolean any = touched.contains(key);
             boolean rootChanged = false;
             for (StateChange sc : perRoot.getOrDefault(key, List.of())) {
@@ -253,7 +253,8 @@ final class StatefulWrites {
                 RowChange source = perRoot.containsKey(key) ? perRoot.get(key).get(perRoot.get(key).size() - 1).source() : null;
                 outcomes.deadLetter(m, source, key, e.getMessage());
             }
-            boolean deletePublic = !s.rootPresent() && (hadRoot.get(key) || rootTouched.get(key));
+            // no document now (no root row, or it stopped passing the root filter), and maybe one before
+            boolean deletePublic = !Projector.visible(m, s) && (hadRoot.get(key) || rootTouched.get(key));
             Set<String> lookupIds = new LinkedHashSet<>();
             refs.forEach(r -> lookupIds.add(StateIndex.lookupIdOfRef(r)));
             pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds));
