@@ -28,6 +28,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        routeJavaUtilLogging();
         int exit;
         try {
             exit = run(args);
@@ -39,6 +40,19 @@ public final class Main implements Callable<Integer> {
             exit = ExitCodes.FAILURE;
         }
         System.exit(exit);
+    }
+
+    /**
+     * Sends java.util.logging to logback: libraries that log through it (the binlog client;
+     * commons-logging of the HTTP client falls back to it) would otherwise print two-line records of
+     * their own on stderr, in neither of Mosaic's formats. Records below INFO are dropped by
+     * java.util.logging's default level before they cost anything.
+     */
+    static void routeJavaUtilLogging() {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
     }
 
     /** The values of {@code MOSAIC_LOG_FORMAT} (logback.xml's appenders). */

@@ -91,6 +91,20 @@ class LogFormatTest {
     }
 
     @Test
+    void javaUtilLoggingComesOutInTheSameFormat() throws Exception {
+        // the binlog client's own logger, as it logs on connecting (it printed two-line records on stderr)
+        Main.routeJavaUtilLogging();
+        List<String> lines = logWith("json", () -> java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog.BinaryLogClient")
+                .info("Connected to 127.0.0.1:23316 at 0-184054-20 (sid:5501, cid:107)"));
+        assertThat(lines).singleElement().satisfies(l -> {
+            JsonNode event = JSON.readTree(l);
+            assertThat(event.path("logger_name").asText()).isEqualTo("com.github.shyiko.mysql.binlog.BinaryLogClient");
+            assertThat(event.path("level").asText()).isEqualTo("INFO");
+            assertThat(event.path("message").asText()).startsWith("Connected to");
+        });
+    }
+
+    @Test
     void textIsTheDefaultOneLinePerEventWithoutAnException() throws Exception {
         List<String> lines = logWith(null, () -> LoggerFactory.getLogger("io.mosaic.Main").info("Mosaic started: 3 source(s)"));
         assertThat(lines).singleElement().asString().matches("\\d{4}-\\d\\d-\\d\\dT\\S+ INFO  \\[.*\\] io\\.mosaic\\.Main - Mosaic started: 3 source\\(s\\)");
