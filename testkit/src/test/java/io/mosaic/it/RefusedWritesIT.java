@@ -109,6 +109,10 @@ class RefusedWritesIT {
         List<JsonNode> events = lines(log); // each line parsed as one JSON object, or the test fails here
         assertThat(events).allSatisfy(e -> assertThat(e.path("level").asText()).as("%s", e).isNotEqualTo("ERROR"));
         long warnings = events.stream().filter(e -> e.path("level").asText().equals("WARN")).count();
+        // a stall is logged when it starts (and every tenth retry), and when it ends: not on every retry
+        assertThat(events).as("a healed request's line").anySatisfy(e -> assertThat(e.path("message").asText())
+                .matches("bulk \\S+ succeeded after \\d+ retr(y|ies), \\d+ s after its first failure"));
+        assertThat(warnings).as("WARN lines for two stalls of 20 s").isLessThan(80);
         // streaming logs no line per batch: a few hundred changes in 8 s, (almost) nothing logged
         assertThat(streaming).as("log lines while streaming %d changes", changesWhileStreaming).hasSizeLessThanOrEqualTo(3);
         System.out.printf("RefusedWritesIT: %s; %d changes committed; %d log lines (%d WARN, 0 ERROR), %d while streaming %d changes; "
