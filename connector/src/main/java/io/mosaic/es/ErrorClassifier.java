@@ -164,10 +164,8 @@ public final class ErrorClassifier {
             root = root.getCause();
         }
         String message = root.getMessage();
-        if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("preview of field's value")) {
-            message = ErrorText.redact(message); // an error response can quote a document's value
-        }
         if (message != null) {
+            message = ErrorText.withoutPreview(message); // an error response can quote a document's value
             message = message.replaceAll("\\s*\\R\\s*", " "); // a response exception puts the body on a line of its own
         }
         if (message != null && message.length() > 300) {

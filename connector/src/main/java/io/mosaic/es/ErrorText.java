@@ -47,16 +47,25 @@ public final class ErrorText {
         if (reason == null) {
             return null;
         }
-        String out = reason;
-        if (PREVIEW.matcher(out).find()) {
-            out = PREVIEW.matcher(out).replaceFirst(" (the value is not shown)");
-        }
+        String out = withoutPreview(reason);
         out = QUOTED.matcher(out).replaceAll(m -> m.group().charAt(0) == '\'' ? "'…'" : "\"…\"");
         out = withoutValues(out, document);
         if (out.length() > MAX_LENGTH) {
             out = out.substring(0, MAX_LENGTH) + "…";
         }
         return out;
+    }
+
+    /**
+     * {@code text} cut where Elasticsearch's value preview starts ({@code Preview of field's value: …}),
+     * with all that follows: for a whole error response in an exception's message, whose JSON quotes
+     * must stay readable (a {@code caused_by} after it, which quotes the value again, goes too). Null for null.
+     */
+    public static String withoutPreview(String text) {
+        if (text == null || !PREVIEW.matcher(text).find()) {
+            return text;
+        }
+        return PREVIEW.matcher(text).replaceFirst(" (the value is not shown)");
     }
 
     /**
