@@ -30,6 +30,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        routeJavaUtilLogging();
         int exit;
         try {
             exit = run(args);
@@ -43,7 +44,40 @@ public final class Main implements Callable<Integer> {
         System.exit(exit);
     }
 
+    /**
+     * Sends java.util.logging to logback: libraries that log through it (the binlog client;
+     * commons-logging of the HTTP client falls back to it) would otherwise print two-line records of
+     * their own on stderr, in neither of Mosaic's formats. Records below INFO are dropped by
+     * java.util.logging's default level before they cost anything.
+     */
+    static void routeJavaUtilLogging() {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
+    }
+
+    /** The values of {@code MOSAIC_LOG_FORMAT} (logback.xml's appenders). */
+    static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "json");
+
+    /**
+     * Null when {@code MOSAIC_LOG_FORMAT} (a system property or the environment, as logback reads it) is
+     * unset or valid; otherwise the problem: logback would have no appender and log nothing at all.
+     */
+    static String logFormatProblem(String value) {
+        if (value == null || LOG_FORMATS.contains(value)) {
+            return null;
+        }
+        return "MOSAIC_LOG_FORMAT=" + value + " is not a log format; set it to text (the default) or json (one JSON object per line)";
+    }
+
     public static int run(String... args) {
+        String logFormat = System.getProperty("MOSAIC_LOG_FORMAT", System.getenv("MOSAIC_LOG_FORMAT"));
+        String problem = logFormatProblem(logFormat);
+        if (problem != null) {
+            System.err.println("error: " + problem);
+            return ExitCodes.CONFIG;
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // One clear message on the console; the stack trace only in the log at debug level.

@@ -1,6 +1,9 @@
 package io.mosaic.es;
 
-/** The result of one bulk item: its status, and for a failure Elasticsearch's error type and reason. */
+/**
+ * The result of one bulk item: its status, and for a failure Elasticsearch's error type and reason. The
+ * gateway hands out reasons {@linkplain ErrorText redacted}: nothing the document holds is quoted in them.
+ */
 public record BulkOutcome(int status, String errorType, String reason, long seqNo, long primaryTerm) {
 
     public boolean ok() {
@@ -14,6 +17,11 @@ public record BulkOutcome(int status, String errorType, String reason, long seqN
 
     public boolean notFound() {
         return status == 404;
+    }
+
+    /** The same outcome with another reason. */
+    public BulkOutcome withReason(String newReason) {
+        return new BulkOutcome(status, errorType, newReason, seqNo, primaryTerm);
     }
 
     public boolean retryable() {

@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends bulk requests and classifies each item, in the manner of kafka-connect-elasticsearch: items
- * that failed retryably (429, 5xx, rejected execution) are re-sent with backoff until they succeed or
- * fail for good; conflicts and permanent failures are returned for the caller to decide.
+ * that failed retryably (429, 5xx, rejected execution, an index block such as the flood-stage
+ * watermark's: see {@link ErrorClassifier}) are re-sent with backoff until they succeed or fail for
+ * good, for as long as it takes; conflicts and permanent failures are returned for the caller to decide.
  *
  * <p>A large batch is sent as two requests at once. Every item of a batch concerns another document
  * (the writer coalesces per document first) and carries its own guard (an external version or a
@@ -84,9 +85,12 @@ public final class BulkWriter {
             pending.clear();
             pending.addAll(again);
             if (!again.isEmpty()) {
-                BulkOutcome first = outcomes[again.get(0)];
-                throw new RetryableWriteException(again.size() + " of " + ops.size() + " bulk items failed retryably, first: "
-                        + first.status() + " " + first.errorType() + " " + first.reason());
+                // a refusal (a block, a full queue) names the stall in health and metrics: it goes first
+                BulkOutcome first = again.stream().map(i -> outcomes[i]).filter(o -> ErrorClassifier.isRefusal(o.status(), o.errorType()))
+                        .findFirst().orElse(outcomes[again.get(0)]);
+                throw new RetryableWriteException(again.size() + " of " + ops.size() + " bulk items failed retryably, "
+                        + (ErrorClassifier.isRefusal(first.status(), first.errorType()) ? "refused: " : "first: ")
+                        + first.status() + " " + first.errorType() + " " + first.reason(), first.status(), first.errorType());
             }
             return null;
         });

@@ -166,7 +166,8 @@ public final class ElasticsearchGateway implements AutoCloseable {
 
     /**
      * One bulk request, retried as a whole on connection errors, 429 and 5xx; the item outcomes, in
-     * order, are the caller's. Written and read by {@link WireFormat} on the low-level client.
+     * order, are the caller's, their reasons {@linkplain ErrorText#redact(String, Object) redacted}.
+     * Written and read by {@link WireFormat} on the low-level client.
      */
     public List<BulkOutcome> bulk(String what, List<BulkAction> actions) throws Exception {
         Request request = new Request("POST", "/_bulk");
@@ -187,12 +188,16 @@ public final class ElasticsearchGateway implements AutoCloseable {
                 observer.request(actions.size(), System.nanoTime() - start, answered);
             }
         });
-        for (BulkOutcome o : items) {
+        List<BulkOutcome> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            BulkOutcome o = items.get(i);
             if (!o.ok() && !o.conflict() && !(o.notFound() && o.errorType() == null)) {
                 observer.itemFailed(o.status(), o.errorType(), o.retryable());
             }
+            // a rejected document's reason can quote its values (a field's value preview): never let them out
+            out.add(o.reason() == null ? o : o.withReason(ErrorText.redact(o.reason(), actions.get(i).document())));
         }
-        return items;
+        return out;
     }
 
     /** Reads a response body as a stream. */

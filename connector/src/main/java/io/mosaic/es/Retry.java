@@ -83,7 +83,13 @@ public final class Retry {
         long start = nanoClock.getAsLong();
         while (true) {
             try {
-                return action.call();
+                T result = action.call();
+                if (attempt > 0) {
+                    // the end of a stall is an event of note as much as its start (logged at attempt 1)
+                    LOG.info("{} succeeded after {} retr{}, {} s after its first failure", what, attempt, attempt == 1 ? "y" : "ies",
+                            Duration.ofNanos(nanoClock.getAsLong() - start).toSeconds());
+                }
+                return result;
             } catch (Exception e) {
                 attempt++;
                 if (!retryable.test(e) || (maxAttempts > 0 && attempt >= maxAttempts)) {

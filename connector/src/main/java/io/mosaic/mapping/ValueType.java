@@ -18,11 +18,24 @@ public enum ValueType {
         return valueOf(s.toUpperCase(Locale.ROOT));
     }
 
-    /** Converts a column value; throws {@link IllegalArgumentException} naming the value when it cannot. */
+    /**
+     * Converts a column value; throws {@link IllegalArgumentException} naming the type it is not, never
+     * the value (the message goes to the log and the dead-letter index).
+     */
     public Object convert(Object value) {
         if (value == null) {
             return null;
         }
+        try {
+            return convertValue(value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the value is not " + (this == INTEGER ? "an " : "a ") + name().toLowerCase(Locale.ROOT)
+                    + (this == BOOLEAN ? " (true/false, t/f or 1/0)" : this == DATE ? " (YYYY-MM-DD)" : this == TIMESTAMP ? " (ISO-8601)" : "")
+                    + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private Object convertValue(Object value) {
         return switch (this) {
             case AUTO -> value;
             case STRING -> value instanceof BigDecimal d ? d.toPlainString() : value.toString();
@@ -48,7 +61,7 @@ public enum ValueType {
                 if (t.equals("false") || t.equals("f") || t.equals("0")) {
                     yield false;
                 }
-                throw new IllegalArgumentException("'" + value + "' is not a boolean");
+                throw new IllegalArgumentException("not a boolean");
             }
             case DATE -> {
                 String t = value.toString();

@@ -60,6 +60,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String BULK_ITEM_FAILURES = "mosaic.elasticsearch.bulk.item.failures";
     public static final String RETRIES = "mosaic.elasticsearch.retries";
     public static final String STALLED = "mosaic.elasticsearch.stalled";
+    public static final String WRITES_REFUSED = "mosaic.elasticsearch.writes.refused";
     public static final String ES_UP = "mosaic.elasticsearch.up";
 
     /** The {@code operation} label of {@link #RETRIES}: a closed set. */
@@ -73,6 +74,8 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     private final Map<String, DistributionSummary> fanOuts = new ConcurrentHashMap<>();
     private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
     private final AtomicLong stalledSince = new AtomicLong();
+    /** Why the cluster refuses writes (an error type), while the writer is stalled on that; null otherwise. */
+    private volatile String refusal;
     private volatile double elasticsearchUp = Double.NaN;
     private Timer bulkAnswered;
     private Timer bulkFailed;
@@ -84,6 +87,10 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
         Gauge.builder(STALLED, stalledSince, s -> s.get() == 0 ? 0 : (System.currentTimeMillis() - s.get()) / 1000.0)
                 .description("Seconds the writer has been retrying a failing Elasticsearch request (0 when healthy)")
                 .baseUnit("seconds").register(registry);
+        Gauge.builder(WRITES_REFUSED, this, m -> m.refusal != null && m.isStalled() ? 1 : 0)
+                .description("1 while the writer is stalled because Elasticsearch refuses writes (an index block such as the "
+                        + "flood-stage disk watermark's, a full write queue: 429), 0 otherwise")
+                .register(registry);
         Gauge.builder(ES_UP, this, m -> m.elasticsearchUp)
                 .description("1 when Elasticsearch answered the last health check (cluster health, 2 s timeout, every second), 0 when not; NaN before the first")
                 .register(registry);
@@ -245,7 +252,24 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
             stalledSince.compareAndSet(0, System.currentTimeMillis());
         } else {
             stalledSince.set(0);
+            refusal = null;
         }
+    }
+
+    /**
+     * The writer is stalled, retrying a failure; {@code refusal} says how the cluster refuses writes
+     * ({@code cluster_block_exception}, {@code es_rejected_execution_exception}), or is null when the
+     * failure is something else (a timeout, a refused connection). The last retried failure wins.
+     */
+    public void stalled(String refusal) {
+        stalled(true);
+        this.refusal = refusal;
+    }
+
+    /** How the cluster refuses writes while the writer is stalled on that ({@code cluster_block_exception}), or null. */
+    public String refusal() {
+        String r = refusal;
+        return r != null && isStalled() ? r : null;
     }
 
     public boolean isStalled() {

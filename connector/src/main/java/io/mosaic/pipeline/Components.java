@@ -23,13 +23,14 @@ public final class Components {
 
     /**
      * The retry of the running pipeline: for ever, with the writer's backoff, for what can heal; every
-     * retry is counted and marks the writer as stalled (until a batch succeeds).
+     * retry is counted and marks the writer as stalled (until a batch succeeds), saying whether it is
+     * because the cluster refuses writes (a block, a 429).
      */
     public static Retry pipelineRetry(MosaicConfig config, MosaicMetrics metrics) {
         return Retry.forever(config.writer().initialBackoff(), config.writer().maxBackoff(), ErrorClassifier::isRetryable,
                 (what, attempt, wait, cause) -> {
                     metrics.retry(what);
-                    metrics.stalled(true);
+                    metrics.stalled(ErrorClassifier.refusal(cause));
                 });
     }
 

@@ -316,15 +316,28 @@ public final class Mosaic implements AutoCloseable {
         ElasticsearchHealth.Verdict es = esHealth.current();
         ok &= es.up();
         body.append("elasticsearch: ").append(es.up() ? "ok, " : "not ready: ").append(es.detail()).append('\n');
-        double stalled = metrics.stalledSeconds();
-        body.append("writer: ").append(stalled > 0 ? String.format(java.util.Locale.ROOT, "retrying a failing request for %.0f s", stalled) : "ok")
-                .append('\n');
+        body.append("writer: ").append(writerState(metrics.stalledSeconds(), metrics.refusal())).append('\n');
         return new HttpEndpoint.Health(ok, body.toString());
+    }
+
+    /** The writer's line of readiness: ok, or how long it has been retrying and, when the cluster refuses writes, why. */
+    static String writerState(double stalledSeconds, String refusal) {
+        if (stalledSeconds <= 0) {
+            return "ok";
+        }
+        String out = String.format(java.util.Locale.ROOT, "retrying a failing request for %.0f s", stalledSeconds);
+        if (refusal == null) {
+            return out;
+        }
+        return out + "; Elasticsearch refuses writes (" + refusal + ": " + ("cluster_block_exception".equals(refusal)
+                ? "an index is read-only, as at the flood-stage disk watermark, or write-blocked; free disk space or lift the block"
+                : "the cluster is overloaded") + "), nothing is skipped and writing resumes by itself";
     }
 
     /** The JSON of /status; docs/METRICS.md describes it. */
     private String status() {
-        return StatusReport.json(started, startProblem, runs(), runners, esHealth == null ? null : esHealth.current(), metrics.stalledSeconds());
+        return StatusReport.json(started, startProblem, runs(), runners, esHealth == null ? null : esHealth.current(), metrics.stalledSeconds(),
+                metrics.refusal());
     }
 
     private List<String> runs() {

@@ -28,6 +28,12 @@ final class StatusReport {
 
     static String json(boolean started, String waitingFor, List<String> sources, List<SourceRunner> runners,
                        ElasticsearchHealth.Verdict es, double stalledSeconds) {
+        return json(started, waitingFor, sources, runners, es, stalledSeconds, null);
+    }
+
+    /** @param refusal how the cluster refuses writes while the writer is stalled on that (an error type), or null */
+    static String json(boolean started, String waitingFor, List<String> sources, List<SourceRunner> runners,
+                       ElasticsearchHealth.Verdict es, double stalledSeconds, String refusal) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("started", started);
         out.put("waiting_for", started ? null : waitingFor);
@@ -52,6 +58,7 @@ final class StatusReport {
         out.put("elasticsearch", cluster);
         Map<String, Object> writer = new LinkedHashMap<>();
         writer.put("retrying_for_seconds", round(stalledSeconds));
+        writer.put("writes_refused", refusal);
         out.put("writer", writer);
         try {
             return JSON.writeValueAsString(out) + "\n";

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.mosaic.es.BulkAction;
 import io.mosaic.es.BulkOutcome;
+import io.mosaic.es.ErrorText;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
@@ -77,12 +78,14 @@ final class Outcomes {
         String source = change == null ? m.root().source() : change.table().source();
         String table = change == null ? m.root().id() : change.table().id();
         metrics.deadLetters(source, change == null ? m.root().table() : change.table().table(), 1);
-        deadLetters.accept(new DeadLetter(m.name(), source, table, key, change == null ? null : change.position(), error,
+        // the error is logged and stored: whatever produced it, no value of the row may be quoted in it
+        String safe = change == null ? error : ErrorText.withoutValues(error, java.util.Arrays.asList(change.before(), change.after()));
+        deadLetters.accept(new DeadLetter(m.name(), source, table, key, change == null ? null : change.position(), safe,
                 change == null ? null : change.op().name(), change == null ? 0 : change.version(),
                 change == null ? null : change.before(), change == null ? null : change.after()));
     }
 
-    /** The dead-letter text for an item Elasticsearch rejected. */
+    /** The dead-letter text for an item Elasticsearch rejected: its error type and its reason, already redacted by the gateway. */
     static String rejected(String what, BulkOutcome o) {
         return "Elasticsearch rejected the " + what + ": " + o.errorType() + ": " + o.reason();
     }

@@ -245,6 +245,7 @@ class KubernetesManifestsTest {
             assertThat(request).as("request above the benchmark's peak resident size").isGreaterThan(393 * mb);
             assertThat(limit).isGreaterThanOrEqualTo(request);
 
+            assertThat(env(c, "MOSAIC_LOG_FORMAT")).as(r.name() + ": the log as JSON lines for the cluster's log pipeline").isEqualTo("json");
             String opts = env(c, "MOSAIC_JAVA_OPTS");
             assertThat(opts).as("MOSAIC_JAVA_OPTS replaces the launcher's defaults: they must be repeated")
                     .contains("-XX:+UseParallelGC").contains("-XX:+ExitOnOutOfMemoryError");
