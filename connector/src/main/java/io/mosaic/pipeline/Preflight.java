@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.config.Problems;
 import io.mosaic.config.SourceConfig;
@@ -45,7 +46,7 @@ public final class Preflight {
                 es.health();
             } catch (Exception e) {
                 String message = "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
-                        + ". Check elasticsearch.urls (and credentials) and that the cluster is running.";
+                        + ". " + clusterHint(e, config.elasticsearch());
                 if (ErrorClassifier.isRetryable(e)) {
                     problems.addOutage(configFile, message);
                 } else {
@@ -91,5 +92,41 @@ public final class Preflight {
             }
         }
         MappingValidator.check(mappings, tables, checked, problems);
+    }
+
+    /**
+     * What to fix when the cluster's health check failed for {@code e}: the setting that a TLS
+     * failure or a refused credential points to, or the general advice for anything else.
+     */
+    static String clusterHint(Throwable e, ElasticsearchConfig c) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                return "The cluster's TLS certificate does not name the host of elasticsearch.urls: use a host name it names, "
+                        + "or set elasticsearch.tls_verify_hostname: false.";
+            }
+            if (t instanceof java.security.cert.CertPathBuilderException || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertificateException) {
+                return c.caCertificate() != null
+                        ? "The cluster's TLS certificate is not signed by the CA in elasticsearch.ca_certificate (" + c.caCertificate()
+                                + "): set it to the PEM file of the cluster's CA (http_ca.crt on a self-managed cluster)."
+                        : "The cluster's TLS certificate is not signed by a CA this JVM trusts: set elasticsearch.ca_certificate "
+                                + "to the PEM file of the cluster's CA (http_ca.crt on a self-managed cluster).";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "The TLS handshake with the cluster failed: check that elasticsearch.urls uses https:// only for a cluster "
+                        + "with TLS on HTTP (http:// otherwise) and elasticsearch.ca_certificate.";
+            }
+            int status = t instanceof org.elasticsearch.client.ResponseException re ? re.getResponse().getStatusLine().getStatusCode()
+                    : t instanceof co.elastic.clients.elasticsearch._types.ElasticsearchException ee ? ee.status() : 0;
+            if (status == 401) {
+                return "The cluster refused the credentials: check elasticsearch.api_key (the encoded key), or elasticsearch.username "
+                        + "and password.";
+            }
+            if (status == 403) {
+                return "The credentials lack a privilege Mosaic needs: give its role the privileges of the README's "
+                        + "'Secured Elasticsearch' section.";
+            }
+        }
+        return "Check elasticsearch.urls (and credentials) and that the cluster is running.";
     }
 }
