@@ -5,7 +5,8 @@
 #
 # MOSAIC_ES_SECURITY=tls selects a second, secured node instead (it can run beside the plain one):
 # xpack.security on, HTTPS (and transport TLS) with a certificate of a CA generated here with openssl,
-# the `elastic` superuser's password MOSAIC_ES_ELASTIC_PASSWORD, ports MOSAIC_ES_SECURED_PORT /
+# the `elastic` superuser's password MOSAIC_ES_ELASTIC_PASSWORD, a user `mosaic` (password
+# MOSAIC_ES_MOSAIC_PASSWORD) with Mosaic's least-privilege role (deploy/elasticsearch/mosaic-role.json), ports MOSAIC_ES_SECURED_PORT /
 # MOSAIC_ES_SECURED_TRANSPORT_PORT, its own config, data and logs. `ca` prints the CA certificate's path.
 #
 # Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:${MOSAIC_ES_VERSION}:zip
@@ -50,6 +51,7 @@ esac
 # the CA and the node's certificate (secured node only); the CA also serves other local servers' TLS in tests
 ES_CERTS="${ES_CONF}/certs"
 ES_CA="${ES_CERTS}/ca.crt"
+ES_ROLE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/elasticsearch/mosaic-role.json"
 ES_LOG="${ES_LOGS}/${ES_CLUSTER_NAME}.log"
 ES_STARTUP_LOG="${ES_LOGS}/startup.log"
 if [[ ${ES_SECURITY} == tls ]]; then
@@ -87,6 +89,14 @@ es_healthy() {
     | grep -Eq '"status":"(yellow|green)"'
 }
 
+# The secured node's file roles: Mosaic's role from deploy/elasticsearch/mosaic-role.json (JSON is YAML).
+# Written at every start, also of a running node, which re-reads the file within seconds.
+es_write_roles() {
+  sed 's/^/  /' "${ES_ROLE_FILE}" | { printf 'mosaic:\n'; cat; } >"${ES_CONF}/roles.yml.tmp"
+  [[ ${EUID} -ne 0 ]] || chown "${MOSAIC_RUN_USER}:$(run_user_group)" "${ES_CONF}/roles.yml.tmp"
+  mv "${ES_CONF}/roles.yml.tmp" "${ES_CONF}/roles.yml"
+}
+
 # Secured node: its own config directory (a copy of the distribution's), a CA and a certificate for
 # 127.0.0.1 and localhost signed by it (openssl, once: kept across restarts, removed by wipe), and a
 # keystore whose bootstrap.password becomes the elastic user's password when the node starts empty.
@@ -117,6 +127,15 @@ es_prepare_secured() {
     chmod 644 "${ES_CERTS}"/*.crt
     [[ ${EUID} -ne 0 ]] || chown -R "${MOSAIC_RUN_USER}:$(run_user_group)" "${ES_CONF}"
     chmod 755 "${ES_CONF}" "${ES_CERTS}"
+  fi
+  # Mosaic's least-privilege role (deploy/elasticsearch/mosaic-role.json) as a file role, and a file-realm user
+  # with it: this distribution lacks the analysis-common module the .security index needs, so native users,
+  # roles and API keys cannot be stored; file roles and users work (and are re-read while the node runs).
+  es_write_roles
+  if ! grep -qs '^mosaic:' "${ES_CONF}/users"; then
+    as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-users" \
+      useradd mosaic -p "${MOSAIC_ES_MOSAIC_PASSWORD}" -r mosaic >/dev/null \
+      || die "elasticsearch: cannot create the file-realm user mosaic"
   fi
   if [[ ! -f ${ES_CONF}/elasticsearch.keystore ]]; then
     as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-keystore" create >/dev/null \
@@ -272,6 +291,11 @@ cmd_start() {
       || die "elasticsearch ${running_version} is already running (pid ${pid}); stop it before starting ${ES_VERSION}"
     [[ $(proc_state "${pid}") != T ]] \
       || die "elasticsearch (pid ${pid}) is suspended (SIGSTOP): send SIGCONT (kill -CONT ${pid}) or stop it"
+    if [[ ${ES_SECURITY} == tls ]] && ! cmp -s <(sed 's/^/  /' "${ES_ROLE_FILE}" | { printf 'mosaic:\n'; cat; }) "${ES_CONF}/roles.yml"; then
+      es_write_roles
+      log "elasticsearch: role mosaic changed; the node re-reads it within seconds"
+      sleep 6
+    fi
   else
     ensure_dir "${ES_DIR}" 755
     es_unpack
@@ -322,7 +346,7 @@ cmd_status() {
   if [[ -n ${pid} ]]; then
     if [[ ${ES_SECURITY} == tls ]]; then
       status_line elasticsearch running "${ES_URL}" \
-        "(version $(es_running_version), TLS, user elastic / password ${MOSAIC_ES_ELASTIC_PASSWORD}, CA ${ES_CA}) pid ${pid}$(suspended_note "${pid}")"
+        "(version $(es_running_version), TLS, users elastic / ${MOSAIC_ES_ELASTIC_PASSWORD}, mosaic / ${MOSAIC_ES_MOSAIC_PASSWORD}, CA ${ES_CA}) pid ${pid}$(suspended_note "${pid}")"
     else
       status_line elasticsearch running "${ES_URL}" \
         "(version $(es_running_version), no authentication) pid ${pid}$(suspended_note "${pid}")"

@@ -44,6 +44,7 @@ public final class Preflight {
         if (es != null) {
             try {
                 es.health();
+                checkPrivileges(config, mappings, es, problems);
             } catch (Exception e) {
                 String message = "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
                         + ". " + clusterHint(e, config.elasticsearch());
@@ -95,6 +96,26 @@ public final class Preflight {
     }
 
     /**
+     * Asks a secured cluster whether the configured credentials have every privilege Mosaic needs
+     * ({@link RequiredPrivileges}) and reports those they lack, all together. A cluster without security
+     * has no such API: nothing to check.
+     */
+    static void checkPrivileges(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Problems problems) throws Exception {
+        Map<String, Object> answer = es.send("POST", "/_security/user/_has_privileges",
+                RequiredPrivileges.hasPrivilegesRequest(mappings, config.state().inElasticsearch()), 400, 404, 405, 500);
+        if (answer.get("status") instanceof Integer status && status >= 400) {
+            return; // security is off (no handler for the URI) or the API is not offered
+        }
+        java.util.List<String> missing = RequiredPrivileges.missing(answer);
+        if (!missing.isEmpty()) {
+            problems.add(config.file().toString(), "elasticsearch: the credentials of " + es.describe() + " (user '"
+                    + answer.get("username") + "') lack " + String.join(", ", missing) + ". Give them the role of the README's "
+                    + "'Secured Elasticsearch' section (cluster " + RequiredPrivileges.CLUSTER + ", on Mosaic's indices "
+                    + RequiredPrivileges.INDICES + ", on each alias " + RequiredPrivileges.ALIASES + ").");
+        }
+    }
+
+    /**
      * What to fix when the cluster's health check failed for {@code e}: the setting that a TLS
      * failure or a refused credential points to, or the general advice for anything else.
      */
@@ -112,10 +133,6 @@ public final class Preflight {
                         : "The cluster's TLS certificate is not signed by a CA this JVM trusts: set elasticsearch.ca_certificate "
                                 + "to the PEM file of the cluster's CA (http_ca.crt on a self-managed cluster).";
             }
-            if (t instanceof javax.net.ssl.SSLException) {
-                return "The TLS handshake with the cluster failed: check that elasticsearch.urls uses https:// only for a cluster "
-                        + "with TLS on HTTP (http:// otherwise) and elasticsearch.ca_certificate.";
-            }
             int status = t instanceof org.elasticsearch.client.ResponseException re ? re.getResponse().getStatusLine().getStatusCode()
                     : t instanceof co.elastic.clients.elasticsearch._types.ElasticsearchException ee ? ee.status() : 0;
             if (status == 401) {
@@ -125,6 +142,12 @@ public final class Preflight {
             if (status == 403) {
                 return "The credentials lack a privilege Mosaic needs: give its role the privileges of the README's "
                         + "'Secured Elasticsearch' section.";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "The TLS handshake with the cluster failed: check that elasticsearch.urls uses https:// only for a cluster "
+                        + "with TLS on HTTP (http:// otherwise) and elasticsearch.ca_certificate.";
             }
         }
         return "Check elasticsearch.urls (and credentials) and that the cluster is running.";
