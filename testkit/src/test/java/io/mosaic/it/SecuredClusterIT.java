@@ -287,4 +287,31 @@ class SecuredClusterIT {
         assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.err()).contains("refused the credentials", "elasticsearch.api_key").doesNotContain("not-the-password");
     }
+
+    @Test
+    void validateNamesEveryPrivilegeTheCredentialsLack() throws Exception {
+        // the node re-reads its file roles within seconds: take two privileges from the role for a moment
+        Path roles = ca.getParent().getParent().resolve("roles.yml");
+        String original = Files.readString(roles);
+        String reduced = original.replace("\"manage_index_templates\"", "\"cluster:monitor/health\"")
+                .replace("\"read\", \"write\", \"maintenance\"", "\"read\", \"maintenance\"");
+        assertThat(reduced).isNotEqualTo(original);
+        EsHttp mosaicUser = new EsHttp(LocalServices.ES_SECURED_URL, Duration.ofSeconds(30), tls(ca), basic("mosaic", PASSWORD));
+        String probe = "{\"cluster\":[\"manage_index_templates\"]}";
+        try {
+            Files.writeString(roles, reduced);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    !mosaicUser.call("POST", "/_security/user/_has_privileges", probe).get("has_all_requested").asBoolean());
+            Path config = securedConfig("lacking.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + ca
+                    + "\n  username: mosaic\n  password: " + PASSWORD + "\n");
+            Run run = cli("validate", "--config", config.toString());
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err()).contains("user 'mosaic'", "cluster privilege manage_index_templates", "write on employees-v1",
+                    "write on mosaic-offsets", "Secured Elasticsearch").doesNotContain("read on");
+        } finally {
+            Files.writeString(roles, original);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    mosaicUser.call("POST", "/_security/user/_has_privileges", probe).get("has_all_requested").asBoolean());
+        }
+    }
 }
