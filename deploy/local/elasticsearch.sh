@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Private single-node Elasticsearch for Mosaic, bound to 127.0.0.1, security disabled.
-#   elasticsearch.sh start|stop|wipe|status|pid
+#   elasticsearch.sh start|stop|wipe|status|pid|ca
 # status exits 0 when running, 3 when stopped. See README.md.
+#
+# MOSAIC_ES_SECURITY=tls selects a second, secured node instead (it can run beside the plain one):
+# xpack.security on, HTTPS (and transport TLS) with a certificate of a CA generated here with openssl,
+# the `elastic` superuser's password MOSAIC_ES_ELASTIC_PASSWORD, a user `mosaic` (password
+# MOSAIC_ES_MOSAIC_PASSWORD) with Mosaic's least-privilege role (deploy/elasticsearch/mosaic-role.json), ports MOSAIC_ES_SECURED_PORT /
+# MOSAIC_ES_SECURED_TRANSPORT_PORT, its own config, data and logs. `ca` prints the CA certificate's path.
 #
 # Distribution: org.elasticsearch.distribution.integ-test-zip:elasticsearch:${MOSAIC_ES_VERSION}:zip
 # from Maven Central (a minimal distribution: only the transport-netty4, x-pack-core,
@@ -22,9 +28,37 @@ ES_TMP="${ES_DIR}/tmp"
 ES_PID_FILE="${ES_DIR}/elasticsearch.pid"
 ES_VERSION_FILE="${ES_DIR}/elasticsearch.version" # version of the running node
 ES_CLUSTER_NAME=mosaic-local
+ES_CONF="${ES_HOME}/config"
+ES_HTTP_PORT="${MOSAIC_ES_PORT}"
+ES_TRANSPORT_PORT="${MOSAIC_ES_TRANSPORT_PORT}"
+ES_SECURITY="${MOSAIC_ES_SECURITY:-none}"
+case "${ES_SECURITY}" in
+  none) ;;
+  tls)
+    ES_NODE_DIR="${ES_DIR}/secured-${ES_VERSION}"
+    ES_CONF="${ES_NODE_DIR}/config"
+    ES_DATA="${ES_NODE_DIR}/data"
+    ES_LOGS="${ES_NODE_DIR}/logs"
+    ES_TMP="${ES_NODE_DIR}/tmp"
+    ES_PID_FILE="${ES_DIR}/elasticsearch-secured.pid"
+    ES_VERSION_FILE="${ES_DIR}/elasticsearch-secured.version"
+    ES_CLUSTER_NAME=mosaic-secured
+    ES_HTTP_PORT="${MOSAIC_ES_SECURED_PORT}"
+    ES_TRANSPORT_PORT="${MOSAIC_ES_SECURED_TRANSPORT_PORT}"
+    ;;
+  *) die "elasticsearch: MOSAIC_ES_SECURITY must be 'none' or 'tls', not '${ES_SECURITY}'" ;;
+esac
+# the CA and the node's certificate (secured node only); the CA also serves other local servers' TLS in tests
+ES_CERTS="${ES_CONF}/certs"
+ES_CA="${ES_CERTS}/ca.crt"
+ES_ROLE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/elasticsearch/mosaic-role.json"
 ES_LOG="${ES_LOGS}/${ES_CLUSTER_NAME}.log"
 ES_STARTUP_LOG="${ES_LOGS}/startup.log"
-ES_URL="http://${MOSAIC_BIND_ADDRESS}:${MOSAIC_ES_PORT}"
+if [[ ${ES_SECURITY} == tls ]]; then
+  ES_URL="https://${MOSAIC_BIND_ADDRESS}:${ES_HTTP_PORT}"
+else
+  ES_URL="http://${MOSAIC_BIND_ADDRESS}:${ES_HTTP_PORT}"
+fi
 ES_GROUP_ID=org.elasticsearch.distribution.integ-test-zip
 ES_ARTIFACT="${ES_GROUP_ID}:elasticsearch:${ES_VERSION}:zip"
 ES_ZIP="${MOSAIC_M2_REPO}/${ES_GROUP_ID//.//}/elasticsearch/${ES_VERSION}/elasticsearch-${ES_VERSION}.zip"
@@ -47,8 +81,69 @@ es_running_version() {
 }
 
 es_healthy() {
-  curl -s -m 5 "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" \
+  local auth=()
+  if [[ ${ES_SECURITY} == tls ]]; then
+    auth=(--cacert "${ES_CA}" -u "elastic:${MOSAIC_ES_ELASTIC_PASSWORD}")
+  fi
+  curl -s -m 5 "${auth[@]}" "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" \
     | grep -Eq '"status":"(yellow|green)"'
+}
+
+# The secured node's file roles: Mosaic's role from deploy/elasticsearch/mosaic-role.json (JSON is YAML).
+# Written at every start, also of a running node, which re-reads the file within seconds.
+es_write_roles() {
+  sed 's/^/  /' "${ES_ROLE_FILE}" | { printf 'mosaic:\n'; cat; } >"${ES_CONF}/roles.yml.tmp"
+  [[ ${EUID} -ne 0 ]] || chown "${MOSAIC_RUN_USER}:$(run_user_group)" "${ES_CONF}/roles.yml.tmp"
+  mv "${ES_CONF}/roles.yml.tmp" "${ES_CONF}/roles.yml"
+}
+
+# Secured node: its own config directory (a copy of the distribution's), a CA and a certificate for
+# 127.0.0.1 and localhost signed by it (openssl, once: kept across restarts, removed by wipe), and a
+# keystore whose bootstrap.password becomes the elastic user's password when the node starts empty.
+es_prepare_secured() {
+  local java_home=$1 ext
+  if [[ ! -f ${ES_CONF}/jvm.options ]]; then
+    ensure_dir "${ES_CONF}" 750
+    cp -r "${ES_HOME}/config/." "${ES_CONF}/"
+    rm -f "${ES_CONF}/elasticsearch.keystore"
+  fi
+  if [[ ! -f ${ES_CERTS}/node.crt ]]; then
+    command -v openssl >/dev/null || die "elasticsearch: openssl not found (apt-get install openssl)"
+    log "elasticsearch: generating a CA and a node certificate in ${ES_CERTS}"
+    rm -rf "${ES_CERTS}"
+    mkdir -p "${ES_CERTS}"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Mosaic local CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "${ES_CERTS}/ca.key" -out "${ES_CERTS}/ca.crt" 2>/dev/null || die "elasticsearch: openssl could not create the CA"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+      -keyout "${ES_CERTS}/node.key" -out "${ES_CERTS}/node.csr" 2>/dev/null || die "elasticsearch: openssl could not create the node key"
+    ext="${ES_CERTS}/node.ext"
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1" >"${ext}"
+    openssl x509 -req -in "${ES_CERTS}/node.csr" -CA "${ES_CERTS}/ca.crt" -CAkey "${ES_CERTS}/ca.key" -CAcreateserial \
+      -days 3650 -extfile "${ext}" -out "${ES_CERTS}/node.crt" 2>/dev/null || die "elasticsearch: openssl could not sign the node certificate"
+    rm -f "${ES_CERTS}/node.csr" "${ext}" "${ES_CERTS}/ca.srl"
+    chmod 600 "${ES_CERTS}"/*.key
+    chmod 644 "${ES_CERTS}"/*.crt
+    [[ ${EUID} -ne 0 ]] || chown -R "${MOSAIC_RUN_USER}:$(run_user_group)" "${ES_CONF}"
+    chmod 755 "${ES_CONF}" "${ES_CERTS}"
+  fi
+  # Mosaic's least-privilege role (deploy/elasticsearch/mosaic-role.json) as a file role, and a file-realm user
+  # with it: this distribution lacks the analysis-common module the .security index needs, so native users,
+  # roles and API keys cannot be stored; file roles and users work (and are re-read while the node runs).
+  es_write_roles
+  if ! grep -qs '^mosaic:' "${ES_CONF}/users"; then
+    as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-users" \
+      useradd mosaic -p "${MOSAIC_ES_MOSAIC_PASSWORD}" -r mosaic >/dev/null \
+      || die "elasticsearch: cannot create the file-realm user mosaic"
+  fi
+  if [[ ! -f ${ES_CONF}/elasticsearch.keystore ]]; then
+    as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-keystore" create >/dev/null \
+      || die "elasticsearch: cannot create the keystore in ${ES_CONF}"
+    printf '%s' "${MOSAIC_ES_ELASTIC_PASSWORD}" | as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" \
+      "${ES_HOME}/bin/elasticsearch-keystore" add -x -f bootstrap.password >/dev/null \
+      || die "elasticsearch: cannot store the elastic password in the keystore"
+  fi
 }
 
 # Fetch the zip through Maven (only when it is not in the local repository yet).
@@ -114,16 +209,29 @@ es_java_home() {
 }
 
 es_write_config() {
-  local conf="${ES_HOME}/config/elasticsearch.yml"
+  local conf="${ES_CONF}/elasticsearch.yml"
   {
     printf '# Written by deploy/local/elasticsearch.sh at every start: edit the script, not this file.\n'
     printf 'cluster.name: %s\n' "${ES_CLUSTER_NAME}"
     printf 'node.name: mosaic-local-1\n'
     printf 'network.host: %s\n' "${MOSAIC_BIND_ADDRESS}"
-    printf 'http.port: %s\n' "${MOSAIC_ES_PORT}"
-    printf 'transport.port: %s\n' "${MOSAIC_ES_TRANSPORT_PORT}"
+    printf 'http.port: %s\n' "${ES_HTTP_PORT}"
+    printf 'transport.port: %s\n' "${ES_TRANSPORT_PORT}"
     printf 'discovery.type: single-node\n'
-    printf 'xpack.security.enabled: false\n'
+    if [[ ${ES_SECURITY} == tls ]]; then
+      printf 'xpack.security.enabled: true\n'
+      printf 'xpack.security.http.ssl.enabled: true\n'
+      printf 'xpack.security.http.ssl.key: certs/node.key\n'
+      printf 'xpack.security.http.ssl.certificate: certs/node.crt\n'
+      printf 'xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]\n'
+      printf 'xpack.security.transport.ssl.enabled: true\n'
+      printf 'xpack.security.transport.ssl.verification_mode: certificate\n'
+      printf 'xpack.security.transport.ssl.key: certs/node.key\n'
+      printf 'xpack.security.transport.ssl.certificate: certs/node.crt\n'
+      printf 'xpack.security.transport.ssl.certificate_authorities: [certs/ca.crt]\n'
+    else
+      printf 'xpack.security.enabled: false\n'
+    fi
     printf 'path.data: %s\n' "${ES_DATA}"
     printf 'path.logs: %s\n' "${ES_LOGS}"
     printf 'cluster.routing.allocation.disk.threshold_enabled: false\n'
@@ -160,6 +268,7 @@ es_launch() {
   as_run_user env -C "${ES_LOGS}" \
     ES_JAVA_HOME="${java_home}" \
     ES_JAVA_OPTS="-Xms${MOSAIC_ES_HEAP} -Xmx${MOSAIC_ES_HEAP}" \
+    ES_PATH_CONF="${ES_CONF}" \
     ES_TMPDIR="${ES_TMP}" \
     CLI_JAVA_OPTS="-XX:TieredStopAtLevel=1 -Djava.io.tmpdir=${ES_TMP}" \
     "${ES_HOME}/bin/elasticsearch" -d -p "${ES_PID_FILE}" >>"${ES_STARTUP_LOG}" 2>&1
@@ -182,6 +291,11 @@ cmd_start() {
       || die "elasticsearch ${running_version} is already running (pid ${pid}); stop it before starting ${ES_VERSION}"
     [[ $(proc_state "${pid}") != T ]] \
       || die "elasticsearch (pid ${pid}) is suspended (SIGSTOP): send SIGCONT (kill -CONT ${pid}) or stop it"
+    if [[ ${ES_SECURITY} == tls ]] && ! cmp -s <(sed 's/^/  /' "${ES_ROLE_FILE}" | { printf 'mosaic:\n'; cat; }) "${ES_CONF}/roles.yml"; then
+      es_write_roles
+      log "elasticsearch: role mosaic changed; the node re-reads it within seconds"
+      sleep 6
+    fi
   else
     ensure_dir "${ES_DIR}" 755
     es_unpack
@@ -189,6 +303,7 @@ cmd_start() {
     ensure_dir "${ES_LOGS}" 755
     ensure_dir "${ES_TMP}" 700
     java_home=$(es_java_home)
+    [[ ${ES_SECURITY} != tls ]] || es_prepare_secured "${java_home}"
     es_write_config
     es_cleanup_stale
     log "elasticsearch: starting ${ES_VERSION} (JDK ${java_home}, heap ${MOSAIC_ES_HEAP})"
@@ -229,8 +344,13 @@ cmd_status() {
   local pid
   pid=$(es_pid)
   if [[ -n ${pid} ]]; then
-    status_line elasticsearch running "${ES_URL}" \
-      "(version $(es_running_version), no authentication) pid ${pid}$(suspended_note "${pid}")"
+    if [[ ${ES_SECURITY} == tls ]]; then
+      status_line elasticsearch running "${ES_URL}" \
+        "(version $(es_running_version), TLS, users elastic / ${MOSAIC_ES_ELASTIC_PASSWORD}, mosaic / ${MOSAIC_ES_MOSAIC_PASSWORD}, CA ${ES_CA}) pid ${pid}$(suspended_note "${pid}")"
+    else
+      status_line elasticsearch running "${ES_URL}" \
+        "(version $(es_running_version), no authentication) pid ${pid}$(suspended_note "${pid}")"
+    fi
     return 0
   fi
   status_line elasticsearch stopped "${ES_URL}"
@@ -249,6 +369,8 @@ cmd_pid() {
 cmd_wipe() {
   cmd_stop >/dev/null
   rm -rf "${ES_DATA}" "${ES_LOGS}"
+  # the secured node's config holds its certificates and keystore: a wipe makes new ones
+  [[ ${ES_SECURITY} != tls ]] || rm -rf "${ES_NODE_DIR}"
   status_line elasticsearch wiped "${ES_URL}"
 }
 
@@ -258,5 +380,10 @@ case "${1:-}" in
   wipe) cmd_wipe ;;
   status) cmd_status ;;
   pid) cmd_pid ;;
+  ca)
+    [[ ${ES_SECURITY} == tls ]] || die "elasticsearch: only the secured node (MOSAIC_ES_SECURITY=tls) has a CA"
+    [[ -f ${ES_CA} ]] || die "elasticsearch: ${ES_CA} does not exist yet: start the secured node first"
+    printf '%s\n' "${ES_CA}"
+    ;;
   *) usage_exit "$0" ;;
 esac

@@ -136,6 +136,13 @@ cmd_start() {
     ensure_dir "${MDB_TMP}" 700
     [[ -d ${MDB_DATA}/mysql ]] || mdb_init
     mdb_cleanup_stale
+    # MOSAIC_MARIADB_TLS_DIR: TLS with ca.crt, node.crt and node.key of that directory (such as the secured
+    # Elasticsearch node's certs); clients may still connect without TLS
+    local tls=()
+    if [[ -n ${MOSAIC_MARIADB_TLS_DIR:-} ]]; then
+      tls=(--ssl-ca="${MOSAIC_MARIADB_TLS_DIR}/ca.crt" --ssl-cert="${MOSAIC_MARIADB_TLS_DIR}/node.crt"
+        --ssl-key="${MOSAIC_MARIADB_TLS_DIR}/node.key")
+    fi
     # setsid: own session, so the server survives the caller's terminal/process group.
     # `echo $!` gives the pid of mariadbd itself (setsid execs in place in a background job).
     # shellcheck disable=SC2016 # expanded by the inner sh
@@ -160,7 +167,7 @@ cmd_start() {
       --expire-logs-days=1 \
       --sync-binlog=0 \
       --innodb-flush-log-at-trx-commit=2 \
-      --innodb-buffer-pool-size=256M)
+      --innodb-buffer-pool-size=256M "${tls[@]}")
   fi
   wait_for "mariadb (socket)" "${MOSAIC_MARIADB_START_TIMEOUT}" "${MDB_LOG}" mdb_launched_alive \
     mdb_ping_socket || die "mariadb did not start (log: ${MDB_LOG})"

@@ -1,18 +1,32 @@
 package io.mosaic.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Elasticsearch cluster Mosaic writes to, and how to talk to it. */
+/**
+ * The Elasticsearch cluster Mosaic writes to, and how to talk to it.
+ *
+ * @param caCertificate the PEM file of the CA(s) trusted for https, or null for the JVM's default trust store
+ * @param verifyHostname whether an https server's certificate must name the host of its URL
+ */
 public record ElasticsearchConfig(
         List<URI> urls,
         String username,
         String password,
         String apiKey,
         Duration connectTimeout,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        Path caCertificate,
+        boolean verifyHostname) {
+
+    /** Plain settings: no CA of its own (the JVM's trust store for https), host names verified. */
+    public ElasticsearchConfig(List<URI> urls, String username, String password, String apiKey, Duration connectTimeout,
+                               Duration requestTimeout) {
+        this(urls, username, password, apiKey, connectTimeout, requestTimeout, null, true);
+    }
 
     static final Setting<String> URLS = Setting.string("urls",
             "the cluster's HTTP addresses, comma-separated, such as http://127.0.0.1:9200").required();
@@ -24,9 +38,17 @@ public record ElasticsearchConfig(
     static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("request_timeout", "how long one request may take before it is retried")
             .withDefault(Duration.ofSeconds(30));
 
-    static final List<Setting<?>> SETTINGS = List.of(URLS, USERNAME, PASSWORD, API_KEY, CONNECT_TIMEOUT, REQUEST_TIMEOUT);
+    static final Setting<String> CA_CERTIFICATE = Setting.string("ca_certificate",
+            "the PEM file of the CA that signed the cluster's https certificate (such as http_ca.crt), relative to the config file; "
+                    + "without it the JVM's trusted CAs are used");
+    static final Setting<Boolean> TLS_VERIFY_HOSTNAME = Setting.bool("tls_verify_hostname",
+            "whether the cluster's https certificate must name the host of elasticsearch.urls (turn off only for a certificate "
+                    + "issued without the host's name)").withDefault(true);
 
-    static ElasticsearchConfig read(YamlNode node, Problems problems) {
+    static final List<Setting<?>> SETTINGS = List.of(URLS, USERNAME, PASSWORD, API_KEY, CONNECT_TIMEOUT, REQUEST_TIMEOUT,
+            CA_CERTIFICATE, TLS_VERIFY_HOSTNAME);
+
+    static ElasticsearchConfig read(YamlNode node, Path baseDir, Problems problems) {
         if (node.isMissing()) {
             problems.add(node.location(), "missing required section 'elasticsearch' (with at least 'urls')");
             return null;
@@ -58,12 +80,25 @@ public record ElasticsearchConfig(
                         + "', which is not an http(s) address such as http://127.0.0.1:9200");
             }
         }
-        return new ElasticsearchConfig(List.copyOf(urls), USERNAME.read(node, problems), PASSWORD.read(node, problems),
-                API_KEY.read(node, problems), CONNECT_TIMEOUT.read(node, problems), REQUEST_TIMEOUT.read(node, problems));
+        Path ca = PemCertificates.readSetting(CA_CERTIFICATE, node, baseDir, problems);
+        if (ca != null && !urls.isEmpty() && urls.stream().noneMatch(u -> "https".equals(u.getScheme()))) {
+            problems.add(node.get(CA_CERTIFICATE.key()).location(), "'" + node.get(CA_CERTIFICATE.key()).path()
+                    + "' is set, but no address of elasticsearch.urls uses https, so it would not be used: write the urls as https://...");
+        }
+        String username = USERNAME.read(node, problems);
+        String apiKey = API_KEY.read(node, problems);
+        if (username != null && apiKey != null) {
+            problems.add(node.get(API_KEY.key()).location(), "both '" + node.get(USERNAME.key()).path() + "' and '"
+                    + node.get(API_KEY.key()).path() + "' are set: use one way to authenticate, the API key or the user and password");
+        }
+        return new ElasticsearchConfig(List.copyOf(urls), username, PASSWORD.read(node, problems),
+                apiKey, CONNECT_TIMEOUT.read(node, problems), REQUEST_TIMEOUT.read(node, problems), ca,
+                TLS_VERIFY_HOSTNAME.read(node, problems));
     }
 
     @Override
     public String toString() {
-        return "ElasticsearchConfig[" + urls + (username != null ? " user " + username : "") + "]";
+        return "ElasticsearchConfig[" + urls + (username != null ? " user " + username : "") + (apiKey != null ? " api key" : "")
+                + (caCertificate != null ? " ca " + caCertificate : "") + "]";
     }
 }

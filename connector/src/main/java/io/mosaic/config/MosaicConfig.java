@@ -46,7 +46,7 @@ public record MosaicConfig(
                         + " Known sections: " + String.join(", ", SECTIONS));
             }
         }
-        ElasticsearchConfig es = ElasticsearchConfig.read(root.get("elasticsearch"), problems);
+        ElasticsearchConfig es = ElasticsearchConfig.read(root.get("elasticsearch"), baseDir, problems);
 
         Map<String, SourceConfig> sources = new LinkedHashMap<>();
         YamlNode sourcesNode = root.get("sources");
@@ -55,7 +55,7 @@ public record MosaicConfig(
                     + "e.g. sources: { admin: { type: postgres, host: ..., database: ..., user: ..., password: ... } }");
         }
         sourcesNode.entries().forEach((name, node) -> {
-            SourceConfig source = SourceConfig.read(name, node, problems);
+            SourceConfig source = SourceConfig.read(name, node, baseDir, problems);
             if (source != null) {
                 sources.put(name, source);
             }

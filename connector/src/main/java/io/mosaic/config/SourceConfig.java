@@ -1,5 +1,6 @@
 package io.mosaic.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,10 @@ import java.util.Map;
 /**
  * One database Mosaic tails: its connection, and the replication resources Mosaic owns in it
  * (a slot and publication on PostgreSQL, a replica server id on MySQL/MariaDB).
+ *
+ * @param sslMode TLS to the database: disable, prefer, require, verify_ca or verify_full; null for the
+ *                default (prefer on PostgreSQL, as its driver; disable on MySQL/MariaDB)
+ * @param sslRootCert the PEM file of the CA(s) that verify the database's certificate, or null
  */
 public record SourceConfig(
         String name,
@@ -24,7 +29,17 @@ public record SourceConfig(
         Duration heartbeat,
         Duration connectTimeout,
         String signalTable,
-        Map<String, String> debezium) {
+        Map<String, String> debezium,
+        String sslMode,
+        Path sslRootCert) {
+
+    /** Without TLS settings of its own: the default of {@link #sslMode}. */
+    public SourceConfig(String name, SourceType type, String host, int port, String database, String user, String password,
+                        String slot, String publication, long serverId, String snapshotMode, Duration heartbeat,
+                        Duration connectTimeout, Map<String, String> debezium) {
+        this(name, type, host, port, database, user, password, slot, publication, serverId, snapshotMode, heartbeat,
+                connectTimeout, null, debezium, null, null);
+    }
 
     static final Setting<String> TYPE = Setting.oneOf("type", "the kind of database", "postgres", "mysql", "mariadb").required();
     static final Setting<String> HOST = Setting.string("host", "the database host name or address").required();
@@ -53,10 +68,22 @@ public record SourceConfig(
                     + "database.table on mysql/mariadb, with columns id, type, data (docs/OPERATIONS.md shows its DDL); optional")
             .validate(s -> s.matches("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+"), "a qualified table name such as public.mosaic_signal");
 
+    static final Setting<String> SSL_MODE = Setting.oneOf("ssl_mode",
+            "TLS to the database: disable, prefer (TLS if offered, unverified; postgres and mysql only), require (TLS, unverified), "
+                    + "verify_ca (TLS, certificate signed by ssl_root_cert's CA) or verify_full (and naming the host); "
+                    + "default prefer for postgres, disable for mysql and mariadb",
+            "disable", "prefer", "require", "verify_ca", "verify_full");
+    static final Setting<String> SSL_ROOT_CERT = Setting.string("ssl_root_cert",
+            "the PEM file of the CA that signed the database's certificate, relative to the config file (for verify_ca and verify_full)");
+
     static final List<Setting<?>> SETTINGS = List.of(TYPE, HOST, PORT, DATABASE, USER, PASSWORD, SLOT, PUBLICATION, SERVER_ID,
-            SNAPSHOT, HEARTBEAT, CONNECT_TIMEOUT, SIGNAL_TABLE);
+            SNAPSHOT, HEARTBEAT, CONNECT_TIMEOUT, SIGNAL_TABLE, SSL_MODE, SSL_ROOT_CERT);
 
     static SourceConfig read(String name, YamlNode node, Problems problems) {
+        return read(name, node, Path.of("").toAbsolutePath(), problems);
+    }
+
+    static SourceConfig read(String name, YamlNode node, Path baseDir, Problems problems) {
         if (!name.matches("[a-z][a-z0-9_]{0,40}")) {
             problems.add(node.location(), "source name '" + name + "' must start with a lower-case letter and contain only "
                     + "lower-case letters, digits and underscores (it names replication slots and offsets)");
@@ -106,7 +133,29 @@ public record SourceConfig(
                 HEARTBEAT.read(node, problems),
                 CONNECT_TIMEOUT.read(node, problems),
                 SIGNAL_TABLE.read(node, problems),
-                Map.copyOf(debezium));
+                Map.copyOf(debezium),
+                sslMode(type, node, problems),
+                PemCertificates.readSetting(SSL_ROOT_CERT, node, baseDir, problems));
+    }
+
+    private static String sslMode(SourceType type, YamlNode node, Problems problems) {
+        String mode = SSL_MODE.read(node, problems);
+        YamlNode at = node.get(SSL_MODE.key());
+        if ("prefer".equals(mode) && type == SourceType.MARIADB) {
+            problems.add(at.location(), "'" + at.path() + "' is prefer, which the MariaDB connector does not offer: use disable, "
+                    + "require, verify_ca or verify_full");
+        }
+        boolean verifies = "verify_ca".equals(mode) || "verify_full".equals(mode);
+        YamlNode root = node.get(SSL_ROOT_CERT.key());
+        if (!root.isMissing() && mode != null && !verifies) {
+            problems.add(root.location(), "'" + root.path() + "' is set, but '" + at.path() + "' is " + mode
+                    + ", which does not verify the certificate: set ssl_mode to verify_full (or verify_ca)");
+        }
+        if (!root.isMissing() && mode == null) {
+            problems.add(root.location(), "'" + root.path() + "' is set without '" + at.path()
+                    + "': set ssl_mode to verify_full (or verify_ca), or the CA is not used");
+        }
+        return mode;
     }
 
     /** A description for logs and errors, without the password. */

@@ -81,14 +81,43 @@ public final class ElasticsearchGateway implements AutoCloseable {
             headers.add(new BasicHeader("Authorization", "ApiKey " + config.apiKey()));
         }
         builder.setDefaultHeaders(headers.toArray(Header[]::new));
+        BasicCredentialsProvider credentials = null;
         if (config.username() != null) {
-            BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+            // the client puts basic auth in every request from the first (its auth cache), not after a 401
+            credentials = new BasicCredentialsProvider();
             credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(),
                     config.password() == null ? "" : config.password()));
-            builder.setHttpClientConfigCallback(h -> h.setDefaultCredentialsProvider(credentials));
         }
+        javax.net.ssl.SSLContext tls = config.caCertificate() == null ? null : sslContext(config.caCertificate());
+        BasicCredentialsProvider basic = credentials;
+        builder.setHttpClientConfigCallback(h -> {
+            if (basic != null) {
+                h.setDefaultCredentialsProvider(basic);
+            }
+            if (tls != null) {
+                h.setSSLContext(tls);
+            }
+            if (!config.verifyHostname()) {
+                h.setSSLHostnameVerifier(org.apache.http.conn.ssl.NoopHostnameVerifier.INSTANCE);
+            }
+            return h;
+        });
         this.rest = builder.build();
         this.client = new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(JSON)));
+    }
+
+    /** TLS that trusts exactly the CA certificates of {@code pem} (elasticsearch.ca_certificate, checked when the config was read). */
+    private static javax.net.ssl.SSLContext sslContext(java.nio.file.Path pem) {
+        try {
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(io.mosaic.config.PemCertificates.trustStore(pem));
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS with the CA of " + pem, e);
+        }
     }
 
     public ElasticsearchClient client() {

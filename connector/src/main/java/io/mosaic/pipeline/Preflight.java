@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.config.Problems;
 import io.mosaic.config.SourceConfig;
@@ -43,9 +44,10 @@ public final class Preflight {
         if (es != null) {
             try {
                 es.health();
+                checkPrivileges(config, mappings, es, problems);
             } catch (Exception e) {
                 String message = "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
-                        + ". Check elasticsearch.urls (and credentials) and that the cluster is running.";
+                        + ". " + clusterHint(e, config.elasticsearch());
                 if (ErrorClassifier.isRetryable(e)) {
                     problems.addOutage(configFile, message);
                 } else {
@@ -111,5 +113,63 @@ public final class Preflight {
                         + "if no table of it is to be mapped, remove the source from the config file");
             }
         }
+    }
+
+    /**
+     * Asks a secured cluster whether the configured credentials have every privilege Mosaic needs
+     * ({@link RequiredPrivileges}) and reports those they lack, all together. A cluster without security
+     * has no such API: nothing to check.
+     */
+    static void checkPrivileges(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Problems problems) throws Exception {
+        Map<String, Object> answer = es.send("POST", "/_security/user/_has_privileges",
+                RequiredPrivileges.hasPrivilegesRequest(mappings, config.state().inElasticsearch()), 400, 404, 405, 500);
+        if (answer.get("status") instanceof Integer status && status >= 400) {
+            return; // security is off (no handler for the URI) or the API is not offered
+        }
+        java.util.List<String> missing = RequiredPrivileges.missing(answer);
+        if (!missing.isEmpty()) {
+            problems.add(config.file().toString(), "elasticsearch: the credentials of " + es.describe() + " (user '"
+                    + answer.get("username") + "') lack " + String.join(", ", missing) + ". Give them the role of the README's "
+                    + "'Secured Elasticsearch' section (cluster " + RequiredPrivileges.CLUSTER + ", on Mosaic's indices "
+                    + RequiredPrivileges.INDICES + ", on each alias " + RequiredPrivileges.ALIASES + ").");
+        }
+    }
+
+    /**
+     * What to fix when the cluster's health check failed for {@code e}: the setting that a TLS
+     * failure or a refused credential points to, or the general advice for anything else.
+     */
+    static String clusterHint(Throwable e, ElasticsearchConfig c) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                return "The cluster's TLS certificate does not name the host of elasticsearch.urls: use a host name it names, "
+                        + "or set elasticsearch.tls_verify_hostname: false.";
+            }
+            if (t instanceof java.security.cert.CertPathBuilderException || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertificateException) {
+                return c.caCertificate() != null
+                        ? "The cluster's TLS certificate is not signed by the CA in elasticsearch.ca_certificate (" + c.caCertificate()
+                                + "): set it to the PEM file of the cluster's CA (http_ca.crt on a self-managed cluster)."
+                        : "The cluster's TLS certificate is not signed by a CA this JVM trusts: set elasticsearch.ca_certificate "
+                                + "to the PEM file of the cluster's CA (http_ca.crt on a self-managed cluster).";
+            }
+            int status = t instanceof org.elasticsearch.client.ResponseException re ? re.getResponse().getStatusLine().getStatusCode()
+                    : t instanceof co.elastic.clients.elasticsearch._types.ElasticsearchException ee ? ee.status() : 0;
+            if (status == 401) {
+                return "The cluster refused the credentials: check elasticsearch.api_key (the encoded key), or elasticsearch.username "
+                        + "and password.";
+            }
+            if (status == 403) {
+                return "The credentials lack a privilege Mosaic needs: give its role the privileges of the README's "
+                        + "'Secured Elasticsearch' section.";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "The TLS handshake with the cluster failed: check that elasticsearch.urls uses https:// only for a cluster "
+                        + "with TLS on HTTP (http:// otherwise) and elasticsearch.ca_certificate.";
+            }
+        }
+        return "Check elasticsearch.urls (and credentials) and that the cluster is running.";
     }
 }

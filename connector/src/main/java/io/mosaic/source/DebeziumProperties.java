@@ -100,11 +100,11 @@ public final class DebeziumProperties {
                 }
                 p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
                 p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
-                p.setProperty("database.ssl.mode", "disable");
                 p.setProperty("snapshot.locking.mode", "minimal");
             }
             default -> throw new IllegalStateException(source.type().toString());
         }
+        SourceTls.debezium(source, p); // ssl_mode and ssl_root_cert; database.ssl.mode is disable unless set
         source.debezium().forEach(p::setProperty);
         return p;
     }

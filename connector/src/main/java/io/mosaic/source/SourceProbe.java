@@ -17,7 +17,7 @@ public final class SourceProbe {
         return switch (s.type()) {
             case POSTGRES -> "jdbc:postgresql://" + s.host() + ":" + s.port() + "/" + s.database();
             case MYSQL -> "jdbc:mysql://" + s.host() + ":" + s.port() + "/" + (s.database() == null ? "" : s.database())
-                    + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
+                    + "?allowPublicKeyRetrieval=true";
             case MARIADB -> "jdbc:mariadb://" + s.host() + ":" + s.port() + "/" + (s.database() == null ? "" : s.database());
         };
     }
@@ -35,6 +35,7 @@ public final class SourceProbe {
             case MYSQL -> p.setProperty("connectTimeout", Integer.toString(seconds * 1000));
             case MARIADB -> p.setProperty("connectTimeout", Integer.toString(seconds * 1000));
         }
+        SourceTls.jdbc(s, p); // the engine's TLS settings, so that the checks connect as the stream does
         return DriverManager.getConnection(jdbcUrl(s), p);
     }
 

@@ -80,4 +80,31 @@ class ElasticsearchGatewayTest {
             assertThat(requests).hasValue(4);
         }
     }
+
+    @Test
+    void theApiKeyAndBasicAuthAreSentWithTheFirstRequest() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            seen.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] bytes = "{\"status\":\"green\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        try (ElasticsearchGateway es = new ElasticsearchGateway(new ElasticsearchConfig(List.of(url), null, null, "ZW5jb2RlZA==",
+                Duration.ofSeconds(2), Duration.ofSeconds(5)), Retry.never())) {
+            es.ping(Duration.ofSeconds(2));
+        }
+        try (ElasticsearchGateway es = new ElasticsearchGateway(new ElasticsearchConfig(List.of(url), "mosaic", "pw", null,
+                Duration.ofSeconds(2), Duration.ofSeconds(5)), Retry.never())) {
+            es.ping(Duration.ofSeconds(2));
+        }
+        assertThat(seen).containsExactly("ApiKey ZW5jb2RlZA==",
+                "Basic " + java.util.Base64.getEncoder().encodeToString("mosaic:pw".getBytes(StandardCharsets.UTF_8)));
+    }
 }

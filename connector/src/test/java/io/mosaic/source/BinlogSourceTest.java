@@ -40,7 +40,7 @@ class BinlogSourceTest {
 
     static SourceConfig labor(SourceType type) {
         return new SourceConfig("labor", type, "db.example", 3306, null, "debezium", "pw", "mosaic_labor", "mosaic_labor",
-                5401, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), null, Map.of("binlog.buffer.size", "0"));
+                5401, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), null, Map.of("binlog.buffer.size", "0"), null, null);
     }
 
     @Test
@@ -63,7 +63,7 @@ class BinlogSourceTest {
         SourceConfig plain = labor(SourceType.MARIADB);
         SourceConfig signalled = new SourceConfig(plain.name(), plain.type(), plain.host(), plain.port(), null, plain.user(), plain.password(),
                 plain.slot(), plain.publication(), plain.serverId(), plain.snapshotMode(), plain.heartbeat(), plain.connectTimeout(),
-                "ops.mosaic_signal", Map.of());
+                "ops.mosaic_signal", Map.of(), null, null);
         Properties p = DebeziumProperties.of(signalled, scenario(), WriterConfig.defaults(), Path.of("/state"), null);
         assertThat(p.getProperty("signal.data.collection")).isEqualTo("ops.mosaic_signal");
         assertThat(p.getProperty("signal.enabled.channels")).isEqualTo("source");

@@ -29,15 +29,31 @@ public final class EsHttp {
 
     private final String url;
     private final Duration timeout;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    /** The Authorization header of every request, or null. */
+    private final String authorization;
 
     /**
      * @param url the cluster, e.g. {@code http://127.0.0.1:19200}
      * @param timeout of each request
      */
     public EsHttp(String url, Duration timeout) {
+        this(url, timeout, null, null);
+    }
+
+    /**
+     * A secured cluster: https trusting {@code tls} (null for the JVM's defaults), every request with the
+     * header {@code Authorization: authorization} (such as {@code Basic ...} or {@code ApiKey ...}; null for none).
+     */
+    public EsHttp(String url, Duration timeout, javax.net.ssl.SSLContext tls, String authorization) {
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.timeout = timeout;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+        this.authorization = authorization;
     }
 
     public String url() {
@@ -73,6 +89,9 @@ public final class EsHttp {
 
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
