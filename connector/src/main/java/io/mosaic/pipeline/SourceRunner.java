@@ -20,6 +20,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 import io.mosaic.metrics.DebeziumMetricsBridge;
@@ -27,6 +28,7 @@ import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.metrics.SourceMeters;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.source.RowEstimate;
+import io.mosaic.source.SchemaChangeException;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
@@ -70,24 +72,25 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile long lastAcknowledgedMillis;
 
     /**
-     * @param tables the source's mapped tables (declared in the meters with 0, and estimated for snapshot progress)
+     * @param mappings the mappings: the source's tables are declared in the meters with 0 and estimated for snapshot
+     *        progress, and each change's schema is checked against the columns they read
      */
-    public SourceRunner(SourceConfig source, List<TableRef> tables, Properties properties, DocumentWriter writer, Retry retry,
+    public SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
                         MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
         this.source = source;
-        this.tables = List.copyOf(tables);
+        this.tables = List.copyOf(mappings.tables(source.name()));
         this.writer = writer;
         this.retry = retry;
         this.metrics = metrics;
         this.meters = metrics.source(source.name());
-        for (TableRef t : tables) {
+        for (TableRef t : this.tables) {
             metrics.declareTable(source.name(), t.table());
         }
         this.debezium = new DebeziumMetricsBridge(source.name(), source.type().configName());
         debezium.bindTo(metrics.registry());
         meters.phaseFrom(() -> state().name().toLowerCase(java.util.Locale.ROOT));
         this.onStop = onStop;
-        this.converter = new ChangeEventConverter(source);
+        this.converter = new ChangeEventConverter(source, mappings);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties)
                 .notifying(this)
@@ -177,7 +180,17 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         Long snapshotEnd = null;
         for (RecordChangeEvent<SourceRecord> event : records) {
             streaming |= ChangeEventConverter.endsSnapshot(event.record());
-            RowChange change = converter.convert(event.record());
+            RowChange change;
+            try {
+                change = converter.convert(event.record());
+            } catch (SchemaChangeException e) {
+                // A table lost a mapped column: stop the source without writing or committing this batch, so the
+                // change is read again (and refused again) at the next start, until the mapping or the table is fixed.
+                failure = e;
+                lastError = e.getMessage();
+                LOG.error("{}", e.getMessage());
+                throw e;
+            }
             if (change != null && ChangeEventConverter.isLastSnapshotRecord(event.record())) {
                 snapshotEnd = change.version();
             }

@@ -4,19 +4,31 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
 /**
  * Turns a Debezium change record of one source into a {@link RowChange}, or null for records that are
- * not row changes (heartbeats, schema changes, transaction markers, tombstones).
+ * not row changes (heartbeats, schema changes, transaction markers, tombstones). A truncate ({@code t})
+ * becomes a {@link RowChange.Op#TRUNCATE} of its table. With the mappings given, each row's schema is
+ * checked first ({@link SchemaCheck}): a change of a table that lost a mapped column throws
+ * {@link SchemaChangeException} instead of becoming a row without the column.
  */
 public final class ChangeEventConverter {
 
     private final SourceConfig source;
+    private final SchemaCheck schemaCheck;
 
+    /** A converter that does not check schemas (benchmarks, tests of the conversion alone). */
     public ChangeEventConverter(SourceConfig source) {
         this.source = source;
+        this.schemaCheck = null;
+    }
+
+    public ChangeEventConverter(SourceConfig source, MappingSet mappings) {
+        this.source = source;
+        this.schemaCheck = new SchemaCheck(source.name(), mappings);
     }
 
     /**
@@ -54,12 +66,16 @@ public final class ChangeEventConverter {
         long version = SourcePosition.of(sourceBlock, binlog);
         String position = SourcePosition.describe(sourceBlock, binlog);
         boolean snapshot = SourcePosition.isSnapshot(sourceBlock);
+        if (schemaCheck != null && !"t".equals(op) && value.schema().field("after") != null) {
+            schemaCheck.check(table, value.schema().field("after").schema(), position);
+        }
         return switch (op) {
             case "c", "r", "u" -> new RowChange(table, RowChange.Op.UPSERT, ConnectValues.row(value.getStruct("before")),
                     ConnectValues.row(value.getStruct("after")), version, position, snapshot || "r".equals(op));
             case "d" -> new RowChange(table, RowChange.Op.DELETE, ConnectValues.row(value.getStruct("before")), null,
                     version, position, snapshot);
-            default -> null; // "t" (truncate) and "m" (message) are not row changes
+            case "t" -> new RowChange(table, RowChange.Op.TRUNCATE, null, null, version, position, false);
+            default -> null; // "m" (message) is not a row change
         };
     }
 }

@@ -53,6 +53,9 @@ public final class DebeziumProperties {
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("snapshot.mode", source.snapshotMode());
         p.setProperty("tombstones.on.delete", "false");
+        // Debezium skips truncates by default ("t"); Mosaic propagates them (DocumentWriter). pgoutput sends them
+        // as messages, the binlog connectors turn a TRUNCATE TABLE statement into one.
+        p.setProperty("skipped.operations", "none");
         // Four context headers per record that nothing reads: measurable garbage at thousands of changes/s.
         p.setProperty("extended.headers.enabled", "false");
         p.setProperty("decimal.handling.mode", "precise");
