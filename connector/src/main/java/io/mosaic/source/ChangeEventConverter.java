@@ -36,12 +36,35 @@ public final class ChangeEventConverter {
      * any streamed change, or a heartbeat (Debezium sends those only while streaming).
      */
     public static boolean endsSnapshot(SourceRecord record) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null || value.schema().field("op") == null) {
+            // a heartbeat, or a record that is not a row change (a schema change, emitted by snapshots too)
             return record.topic() != null && record.topic().startsWith("__debezium-heartbeat");
         }
         Struct source = value.getStruct("source");
         Object snapshot = source == null || source.schema().field("snapshot") == null ? null : source.get("snapshot");
         return snapshot == null || "false".equals(snapshot.toString()) || "last".equals(snapshot.toString());
+    }
+
+    /** A binlog schema change record (a DDL statement): the drop of a mapped table stops the source ({@link SchemaCheck}). */
+    private void checkSchemaChange(Struct change) {
+        java.util.Map<String, String> tables = new java.util.LinkedHashMap<>();
+        for (Object o : change.getArray("tableChanges")) {
+            if (o instanceof Struct t && t.getString("id") != null) {
+                // Debezium's table id, double-quoted: "labor"."contracts"
+                tables.put(t.getString("id").replace("\"", ""), String.valueOf(t.get("type")));
+            }
+        }
+        Struct block = change.schema().field("source") == null ? null : change.getStruct("source");
+        if (block != null && SourcePosition.isSnapshot(block)) {
+            return; // a snapshot describes each table with DROP TABLE IF EXISTS and CREATE TABLE: not a drop
+        }
+        String position;
+        try {
+            position = block == null ? "a schema change" : SourcePosition.describe(block, true);
+        } catch (RuntimeException e) {
+            position = "a schema change";
+        }
+        schemaCheck.checkSchemaChange(tables, position);
     }
 
     /** Whether a record is the last one of a completed snapshot. */
@@ -56,6 +79,9 @@ public final class ChangeEventConverter {
 
     public RowChange convert(SourceRecord record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            if (schemaCheck != null && record.value() instanceof Struct change && change.schema().field("tableChanges") != null) {
+                checkSchemaChange(change);
+            }
             return null;
         }
         String op = value.getString("op");

@@ -84,7 +84,8 @@ public final class DebeziumProperties {
                 p.setProperty("database.server.id", Long.toString(source.serverId()));
                 p.setProperty("database.include.list", tables.stream().map(TableRef::schema).distinct()
                         .map(Pattern::quote).collect(Collectors.joining(",")));
-                p.setProperty("include.schema.changes", "false");
+                // schema change records (one per DDL statement) let Mosaic notice the drop of a mapped table
+                p.setProperty("include.schema.changes", "true");
                 if (gatewayId != null) {
                     p.setProperty("schema.history.internal", ElasticsearchSchemaHistory.class.getName());
                     p.setProperty("schema.history.internal." + OffsetStores.GATEWAY_ID, gatewayId);

@@ -79,6 +79,63 @@ public final class SchemaCheck {
         passed.put(rowSchema, Boolean.TRUE);
     }
 
+    /**
+     * Checks a binlog schema change record (Debezium's {@code include.schema.changes}): the drop of a mapped
+     * table throws a {@link SchemaChangeException}, since its rows are gone without a delete event each, and a
+     * table created again under the name has rows Mosaic did not read. Other changes (CREATE, ALTER) pass; an
+     * ALTER that loses a mapped column shows in the row changes that follow it.
+     *
+     * @param tableIds the {@code id} and {@code type} of each entry of the record's {@code tableChanges}
+     */
+    public void checkSchemaChange(Map<String, String> tableIds, String position) {
+        for (Map.Entry<String, String> e : tableIds.entrySet()) {
+            if (!"DROP".equals(e.getValue())) {
+                continue;
+            }
+            TableRef table = new TableRef(source, e.getKey());
+            if (mappings.roles(table.id()).isEmpty()) {
+                continue;
+            }
+            throw new SchemaChangeException("source " + source + ": the mapped table " + table.table() + " was dropped (at " + position
+                    + "); Mosaic stopped the source before going past it (its position is not committed), so nothing of it is lost. "
+                    + "Its rows are gone without a delete each, and a table created again under its name holds rows Mosaic has not read. "
+                    + "To go on: create the table again (or remove it from " + String.join(", ", describeMappings(table))
+                    + "), then run 'mosaic run --resnapshot " + source + "', which reads every table of the source anew "
+                    + "and deletes the rows that are gone");
+        }
+    }
+
+    /**
+     * The problem of PostgreSQL tables gone from the source's publication. pgoutput carries no DDL: a
+     * dropped table only leaves the publication (a table created again under its name is not in it, so its
+     * rows are not published), which a periodic check of the catalog notices.
+     */
+    public SchemaChangeException droppedFromPublication(List<String> tables, String publication) {
+        List<String> files = new ArrayList<>();
+        tables.forEach(t -> describeMappings(new TableRef(source, t)).forEach(f -> {
+            if (!files.contains(f)) {
+                files.add(f);
+            }
+        }));
+        return new SchemaChangeException("source " + source + ": the mapped table(s) " + String.join(", ", tables) + " are no longer in publication "
+                + publication + ": dropped (or removed from the publication) while Mosaic streamed. PostgreSQL's log carries no DDL, so Mosaic "
+                + "stopped the source at its next batch, without committing it. The table's rows went without a delete each, and the rows of a "
+                + "table created again under its name are not published. To go on: create the table again (or remove it from "
+                + String.join(", ", files) + "), ALTER PUBLICATION " + publication + " ADD TABLE " + String.join(", ", tables)
+                + ", then run 'mosaic run --resnapshot " + source + "'");
+    }
+
+    private List<String> describeMappings(TableRef table) {
+        List<String> out = new ArrayList<>();
+        mappings.roles(table.id()).forEach(r -> {
+            String file = String.valueOf(r.document().file());
+            if (!out.contains(file)) {
+                out.add(file);
+            }
+        });
+        return out;
+    }
+
     private String message(TableRef table, List<String> missing, Map<String, List<String>> uses, String position) {
         StringBuilder out = new StringBuilder("source ").append(source).append(": table ").append(table.table())
                 .append(" no longer has ").append(missing.size() == 1 ? "column " : "columns ");

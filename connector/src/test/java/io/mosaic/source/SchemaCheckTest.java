@@ -88,4 +88,34 @@ class SchemaCheckTest {
         assertThat(truncate.before()).isNull();
         assertThat(truncate.after()).isNull();
     }
+
+    @Test
+    void theDropOfAMappedTableIsRefusedAndOtherSchemaChangesPass() {
+        SchemaCheck check = new SchemaCheck("labor", MAPPINGS);
+        check.checkSchemaChange(Map.of("labor.contracts", "ALTER", "labor.other", "DROP"), "p1");
+        assertThatThrownBy(() -> check.checkSchemaChange(Map.of("labor.qualifications", "DROP"), "mysql-bin.000002:4#0"))
+                .isInstanceOf(SchemaChangeException.class)
+                .hasMessageContaining("the mapped table labor.qualifications was dropped (at mysql-bin.000002:4#0)")
+                .hasMessageContaining("employees.yaml").hasMessageContaining("mosaic run --resnapshot labor");
+    }
+
+    @Test
+    void aSchemaChangeRecordIsNotARowChangeAndDoesNotEndTheSnapshot() {
+        Schema source = SchemaBuilder.struct().field("db", Schema.STRING_SCHEMA).field("file", Schema.STRING_SCHEMA)
+                .field("pos", Schema.INT64_SCHEMA).field("row", Schema.INT32_SCHEMA).field("snapshot", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Schema tableChange = SchemaBuilder.struct().field("type", Schema.STRING_SCHEMA).field("id", Schema.STRING_SCHEMA).build();
+        Schema envelope = SchemaBuilder.struct().field("source", source).field("ddl", Schema.STRING_SCHEMA)
+                .field("tableChanges", SchemaBuilder.array(tableChange).build()).build();
+        Struct value = new Struct(envelope).put("source", new Struct(source).put("db", "labor").put("file", "mysql-bin.000003")
+                .put("pos", 77L).put("row", 0).put("snapshot", "false")).put("ddl", "DROP TABLE `qualifications`")
+                .put("tableChanges", java.util.List.of(new Struct(tableChange).put("type", "DROP").put("id", "\"labor\".\"qualifications\"")));
+        SourceRecord record = new SourceRecord(Map.of(), Map.of(), "labor", envelope, value);
+        assertThat(ChangeEventConverter.endsSnapshot(record)).isFalse();
+        assertThat(new ChangeEventConverter(BinlogSourceTest.labor(SourceType.MARIADB)).convert(record)).isNull();
+        assertThatThrownBy(() -> new ChangeEventConverter(BinlogSourceTest.labor(SourceType.MARIADB), MAPPINGS).convert(record))
+                .hasMessageContaining("labor.qualifications was dropped (at mysql-bin.000003:77");
+        value.getStruct("source").put("snapshot", "true");
+        assertThat(new ChangeEventConverter(BinlogSourceTest.labor(SourceType.MARIADB), MAPPINGS).convert(record))
+                .as("a snapshot's DROP TABLE IF EXISTS describes the table, it drops nothing").isNull();
+    }
 }

@@ -154,6 +154,57 @@ class SchemaChangeIT {
     }
 
     @Test
+    void aMappedTableDroppedAndCreatedAgainInMariaDbStopsTheSourceUntilItIsSnapshottedAgain() throws Exception {
+        Path config = start();
+        Map<String, Map<String, Object>> before = harness.documents("employees");
+        sql(harness.dbs.openLabor(), "DROP TABLE qualifications",
+                "CREATE TABLE qualifications (id BIGINT NOT NULL, employee_id BIGINT NOT NULL, name VARCHAR(200) NOT NULL, "
+                        + "acquired_on DATE NULL, PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                "INSERT INTO qualifications (id, employee_id, name, acquired_on) VALUES (9001, 1, '再作成', '2026-01-01')");
+        assertThat(awaitFailed("labor").lastError()).contains("the mapped table labor.qualifications was dropped")
+                .contains("mosaic run --resnapshot labor");
+        assertThat(harness.documents("employees")).isEqualTo(before);
+
+        // a plain restart reads the drop again (from the uncommitted position) and stops again
+        run(config, Set.of());
+        assertThat(awaitFailed("labor").lastError()).contains("labor.qualifications was dropped");
+        run(config, Set.of("labor"));
+        harness.awaitScenarioConverged(Duration.ofSeconds(90));
+        assertThat((java.util.List<?>) harness.documents("employees").get("1").get("qualifications")).hasSize(1);
+        run(config, Set.of());
+        awaitStreaming();
+        sql(harness.dbs.openLabor(), "INSERT INTO qualifications (id, employee_id, name) VALUES (9002, 2, '再開後')");
+        harness.awaitScenarioConverged(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void aMappedTableDroppedAndCreatedAgainInPostgresStopsTheSourceUntilItIsSnapshottedAgain() throws Exception {
+        Path config = start();
+        Map<String, Map<String, Object>> before = harness.documents("employees");
+        sql(harness.dbs.openMotivation(), "DROP TABLE survey_answers",
+                "CREATE TABLE survey_answers (id bigint PRIMARY KEY, survey_id bigint NOT NULL, employee_id bigint NOT NULL, "
+                        + "score numeric(5,2) NOT NULL, condition text NOT NULL, comment text NULL)",
+                "ALTER TABLE survey_answers REPLICA IDENTITY FULL",
+                "INSERT INTO survey_answers (id, survey_id, employee_id, score, condition) SELECT 9001, min(id), 1, 4.5, 'good' FROM surveys");
+        // pgoutput carries no DDL: the periodic publication check notices it
+        assertThat(awaitFailed("motivation").lastError()).contains("public.survey_answers are no longer in publication mosaic_motivation")
+                .contains("ALTER PUBLICATION mosaic_motivation ADD TABLE public.survey_answers").contains("mosaic run --resnapshot motivation");
+        assertThat(harness.documents("employees")).isEqualTo(before);
+
+        assertThatThrownBy(() -> run(config, Set.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("publication mosaic_motivation does not include public.survey_answers")
+                .hasMessageContaining("--resnapshot motivation");
+        sql(harness.dbs.openMotivation(), "ALTER PUBLICATION mosaic_motivation ADD TABLE public.survey_answers");
+        run(config, Set.of("motivation"));
+        harness.awaitScenarioConverged(Duration.ofSeconds(90));
+        assertThat((java.util.List<?>) harness.documents("employees").get("1").get("surveys")).hasSize(1);
+        run(config, Set.of());
+        awaitStreaming();
+        sql(harness.dbs.openMotivation(), "UPDATE survey_answers SET score = 1.5 WHERE id = 9001");
+        harness.awaitScenarioConverged(Duration.ofSeconds(90));
+    }
+
+    @Test
     void anUnmappedColumnIsNeverCapturedAndCompatibleTypeChangesCarryOnAcrossARestart() throws Exception {
         Path config = start();
         String secret = "UNMAPPED-7f3a9c";
