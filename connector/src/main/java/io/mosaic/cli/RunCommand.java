@@ -48,7 +48,9 @@ public final class RunCommand implements Callable<Integer> {
         Throwable failure = mosaic.awaitTermination();
         mosaic.close(); // waits for a close in progress (a signal's) to finish
         if (failure != null) {
-            System.err.println("error: " + ErrorClassifier.describe(failure));
+            // a schema change's message is the whole instruction (mapping line, fix): not shortened
+            System.err.println("error: " + (failure instanceof io.mosaic.source.SchemaChangeException
+                    ? failure.getMessage() : ErrorClassifier.describe(failure)));
             mosaic.close();
             return ExitCodes.FAILURE;
         }

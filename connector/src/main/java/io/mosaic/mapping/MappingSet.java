@@ -21,20 +21,49 @@ public final class MappingSet {
     private final Map<String, TableRef> tables = new LinkedHashMap<>();
     private final Map<String, List<TableRole>> roles = new LinkedHashMap<>();
     private final Map<String, Set<String>> columns = new LinkedHashMap<>();
+    private final Map<String, Map<String, List<String>>> uses = new LinkedHashMap<>();
 
     public MappingSet(List<DocumentMapping> documents) {
         this.documents = List.copyOf(documents);
         for (DocumentMapping d : documents) {
             add(d.root(), new TableRole.Root(d), d.rootColumns());
+            use(d.root(), d.rootKey(), "the root key of document '" + d.name() + "' (" + d.file() + ", root.key)");
+            uses(d.root(), d.fields(), d.name());
             for (LookupMapping l : d.lookups()) {
                 add(l.table(), new TableRole.Lookup(d, l, null), l.columns());
+                lookupUses(d, d.root(), l);
             }
             for (CollectionMapping c : d.collections()) {
                 add(c.table(), new TableRole.Child(d, c), c.columns());
+                use(c.table(), c.key(), "the key of collection '" + c.name() + "' (" + c.location() + ")");
+                use(c.table(), c.parent(), "the parent column of collection '" + c.name() + "' (" + c.location() + ")");
+                uses(c.table(), c.fields(), d.name());
                 for (LookupMapping l : c.lookups()) {
                     add(l.table(), new TableRole.Lookup(d, l, c), l.columns());
+                    lookupUses(d, c.table(), l);
                 }
             }
+        }
+    }
+
+    private void lookupUses(DocumentMapping d, TableRef owner, LookupMapping l) {
+        use(owner, l.on(), "the 'on' column of lookup '" + l.name() + "' (" + l.location() + ")");
+        use(l.table(), l.key(), "the key of lookup '" + l.name() + "' (" + l.location() + ")");
+        uses(l.table(), l.fields(), d.name());
+    }
+
+    private void uses(TableRef table, List<FieldMapping> fields, String document) {
+        for (FieldMapping f : fields) {
+            for (String column : f.expr().columns()) {
+                use(table, column, "field '" + f.name() + "' of document '" + document + "' (" + f.location() + ")");
+            }
+        }
+    }
+
+    private void use(TableRef table, String column, String what) {
+        List<String> list = uses.computeIfAbsent(table.id(), k -> new LinkedHashMap<>()).computeIfAbsent(column, k -> new ArrayList<>());
+        if (!list.contains(what)) {
+            list.add(what);
         }
     }
 
@@ -42,6 +71,15 @@ public final class MappingSet {
         tables.putIfAbsent(table.id(), table);
         roles.computeIfAbsent(table.id(), k -> new ArrayList<>()).add(role);
         columns.computeIfAbsent(table.id(), k -> new LinkedHashSet<>()).addAll(cols);
+    }
+
+    /**
+     * Where the mappings read each captured column of a table: for every column, what reads it with its
+     * mapping file and line, such as {@code field 'name.family' of document 'employee' (employees.yaml:17)}.
+     * A message about a column that disappeared from the source names these.
+     */
+    public Map<String, List<String>> columnUses(String tableId) {
+        return Collections.unmodifiableMap(uses.getOrDefault(tableId, Map.of()));
     }
 
     public List<DocumentMapping> documents() {

@@ -10,7 +10,8 @@ import java.util.Map;
 public record RowChange(TableRef table, Op op, Map<String, Object> before, Map<String, Object> after,
                         long version, String position, boolean snapshot) {
 
-    public enum Op { UPSERT, DELETE }
+    /** {@code TRUNCATE}: every row of the table is gone (no before, no after); rows written after it have higher versions. */
+    public enum Op { UPSERT, DELETE, TRUNCATE }
 
     /** The row as it is after the change, or as it was before a delete. */
     public Map<String, Object> row() {

@@ -169,7 +169,7 @@ public final class Mosaic implements AutoCloseable {
                 continue;
             }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
-            SourceRunner runner = new SourceRunner(source, mappings.tables(source.name()), props, writer, retry, metrics, this::sourceStopped);
+            SourceRunner runner = new SourceRunner(source, mappings, props, writer, retry, metrics, this::sourceStopped);
             runners.add(runner);
         }
         running.set(runners.size());

@@ -20,6 +20,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 import io.mosaic.metrics.DebeziumMetricsBridge;
@@ -27,6 +28,7 @@ import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.metrics.SourceMeters;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.source.RowEstimate;
+import io.mosaic.source.SchemaChangeException;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
@@ -68,26 +70,35 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile Thread thread;
     private volatile String lastPosition;
     private volatile long lastAcknowledgedMillis;
+    private final MappingSet mappings;
+    /** A problem the publication check found off the engine's thread; the next batch stops the source with it. */
+    private volatile SchemaChangeException schemaProblem;
+    private volatile java.util.concurrent.ScheduledExecutorService publicationCheck;
+
+    /** How often a PostgreSQL source's publication is checked for mapped tables that were dropped (one catalog query). */
+    static final java.time.Duration PUBLICATION_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
 
     /**
-     * @param tables the source's mapped tables (declared in the meters with 0, and estimated for snapshot progress)
+     * @param mappings the mappings: the source's tables are declared in the meters with 0 and estimated for snapshot
+     *        progress, and each change's schema is checked against the columns they read
      */
-    public SourceRunner(SourceConfig source, List<TableRef> tables, Properties properties, DocumentWriter writer, Retry retry,
+    public SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
                         MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
         this.source = source;
-        this.tables = List.copyOf(tables);
+        this.tables = List.copyOf(mappings.tables(source.name()));
+        this.mappings = mappings;
         this.writer = writer;
         this.retry = retry;
         this.metrics = metrics;
         this.meters = metrics.source(source.name());
-        for (TableRef t : tables) {
+        for (TableRef t : this.tables) {
             metrics.declareTable(source.name(), t.table());
         }
         this.debezium = new DebeziumMetricsBridge(source.name(), source.type().configName());
         debezium.bindTo(metrics.registry());
         meters.phaseFrom(() -> state().name().toLowerCase(java.util.Locale.ROOT));
         this.onStop = onStop;
-        this.converter = new ChangeEventConverter(source);
+        this.converter = new ChangeEventConverter(source, mappings);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties)
                 .notifying(this)
@@ -157,6 +168,15 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     public void start(ExecutorService executor) {
+        if (source.type() == io.mosaic.config.SourceType.POSTGRES) {
+            publicationCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mosaic-publication-" + source.name());
+                t.setDaemon(true);
+                return t;
+            });
+            long every = PUBLICATION_CHECK_INTERVAL.toMillis();
+            publicationCheck.scheduleWithFixedDelay(this::checkPublication, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         executor.execute(() -> {
             thread = Thread.currentThread();
             engine.run();
@@ -177,7 +197,20 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         Long snapshotEnd = null;
         for (RecordChangeEvent<SourceRecord> event : records) {
             streaming |= ChangeEventConverter.endsSnapshot(event.record());
-            RowChange change = converter.convert(event.record());
+            RowChange change;
+            try {
+                if (schemaProblem != null) {
+                    throw schemaProblem;
+                }
+                change = converter.convert(event.record());
+            } catch (SchemaChangeException e) {
+                // A table lost a mapped column: stop the source without writing or committing this batch, so the
+                // change is read again (and refused again) at the next start, until the mapping or the table is fixed.
+                failure = e;
+                lastError = e.getMessage();
+                LOG.error("{}", e.getMessage());
+                throw e;
+            }
             if (change != null && ChangeEventConverter.isLastSnapshotRecord(event.record())) {
                 snapshotEnd = change.version();
             }
@@ -248,6 +281,26 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
+    /**
+     * PostgreSQL's log carries no DDL: a dropped mapped table only leaves the publication. Checked here, off
+     * the engine's thread; what it finds stops the source at its next batch (heartbeats make one even when idle).
+     * An unreachable database is left to the engine.
+     */
+    private void checkPublication() {
+        if (schemaProblem != null || closing) {
+            return;
+        }
+        try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
+            java.util.Set<String> published = new io.mosaic.source.SourceInspector(source).published(c);
+            List<String> missing = published == null ? List.of() : io.mosaic.source.SourceInspector.missingFromPublication(published, tables);
+            if (!missing.isEmpty()) {
+                schemaProblem = new io.mosaic.source.SchemaCheck(source.name(), mappings).droppedFromPublication(missing, source.publication());
+            }
+        } catch (Exception e) {
+            LOG.debug("source {}: the publication could not be checked ({})", source.name(), kinds(e));
+        }
+    }
+
     /** Asks the database, once and off the engine's thread, how many rows the snapshot reads. */
     private void estimateSnapshotRows() {
         Thread t = new Thread(() -> {
@@ -277,6 +330,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     private void completed(boolean success, String message, Throwable error) {
+        if (publicationCheck != null) {
+            publicationCheck.shutdownNow();
+        }
         if (closing) {
             state.set(State.STOPPED);
             LOG.info("source {} stopped", source.name());
@@ -297,6 +353,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     @Override
     public void close() throws Exception {
         closing = true;
+        if (publicationCheck != null) {
+            publicationCheck.shutdownNow();
+        }
         engine.close();
     }
 }

@@ -53,6 +53,9 @@ public final class DebeziumProperties {
         p.setProperty("offset.flush.timeout.ms", "10000");
         p.setProperty("snapshot.mode", source.snapshotMode());
         p.setProperty("tombstones.on.delete", "false");
+        // Debezium skips truncates by default ("t"); Mosaic propagates them (DocumentWriter). pgoutput sends them
+        // as messages, the binlog connectors turn a TRUNCATE TABLE statement into one.
+        p.setProperty("skipped.operations", "none");
         // Four context headers per record that nothing reads: measurable garbage at thousands of changes/s.
         p.setProperty("extended.headers.enabled", "false");
         p.setProperty("decimal.handling.mode", "precise");
@@ -89,7 +92,8 @@ public final class DebeziumProperties {
             case MYSQL, MARIADB -> {
                 p.setProperty("database.server.id", Long.toString(source.serverId()));
                 p.setProperty("database.include.list", schemas(tables, source.signalTable()));
-                p.setProperty("include.schema.changes", "false");
+                // schema change records (one per DDL statement) let Mosaic notice the drop of a mapped table
+                p.setProperty("include.schema.changes", "true");
                 if (gatewayId != null) {
                     p.setProperty("schema.history.internal", ElasticsearchSchemaHistory.class.getName());
                     p.setProperty("schema.history.internal." + OffsetStores.GATEWAY_ID, gatewayId);

@@ -168,33 +168,44 @@ public final class SourceInspector {
                 problems.add(location, where + ": user " + source.user() + " may not replicate; ALTER ROLE " + source.user() + " REPLICATION");
             }
         }
-        boolean exists;
+        Set<String> published = published(c);
+        if (published != null) {
+            for (String missing : missingFromPublication(published, tables)) {
+                problems.add(location, where + ": publication " + source.publication() + " does not include " + missing
+                        + "; ALTER PUBLICATION " + source.publication() + " ADD TABLE " + missing
+                        + " (or drop the publication and Mosaic creates it). If the table was dropped and created again while Mosaic ran, "
+                        + "its rows written since were not published: start with --resnapshot " + source.name() + " as well");
+            }
+        }
+    }
+
+    /**
+     * The tables of the source's publication ({@code schema.table}), or null when it publishes all
+     * tables or does not exist yet (Mosaic creates it with the mapped tables).
+     */
+    public Set<String> published(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, source.publication());
             try (ResultSet r = ps.executeQuery()) {
-                exists = r.next();
-                if (exists && r.getBoolean(1)) {
-                    return;
+                if (!r.next() || r.getBoolean(1)) {
+                    return null;
                 }
             }
         }
-        if (exists) {
-            Set<String> published = new TreeSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
-                ps.setString(1, source.publication());
-                try (ResultSet r = ps.executeQuery()) {
-                    while (r.next()) {
-                        published.add(r.getString(1));
-                    }
-                }
-            }
-            for (TableRef t : tables) {
-                if (!published.contains(t.table())) {
-                    problems.add(location, where + ": publication " + source.publication() + " does not include " + t.table()
-                            + "; ALTER PUBLICATION " + source.publication() + " ADD TABLE " + t.table()
-                            + " (or drop the publication and Mosaic creates it)");
+        Set<String> published = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            ps.setString(1, source.publication());
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    published.add(r.getString(1));
                 }
             }
         }
+        return published;
+    }
+
+    /** The mapped tables ({@code schema.table}) a publication's table list lacks. */
+    public static List<String> missingFromPublication(Set<String> published, List<TableRef> tables) {
+        return tables.stream().map(TableRef::table).filter(t -> !published.contains(t)).toList();
     }
 }

@@ -58,8 +58,42 @@ public final class DocumentWriter {
         this.sweep = new SnapshotSweep(mappings, state, direct);
     }
 
-    /** Routes each change to the documents its table takes part in, and writes them; returns once all is acknowledged. */
+    /**
+     * Routes each change to the documents its table takes part in, and writes them; returns once all is
+     * acknowledged. A {@link RowChange.Op#TRUNCATE} splits the batch: the changes before it are written
+     * first, then every row of the table known at a lower version is deleted at the truncate's version
+     * (see {@link SnapshotSweep}), then the changes after it are written.
+     */
     public void write(List<RowChange> changes) throws Exception {
+        int from = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            if (changes.get(i).op() == RowChange.Op.TRUNCATE) {
+                writeRows(changes.subList(from, i));
+                truncate(changes.get(i));
+                from = i + 1;
+            }
+        }
+        writeRows(from == 0 ? changes : changes.subList(from, changes.size()));
+    }
+
+    /**
+     * A truncated root deletes its documents, a truncated child table removes its elements, a truncated
+     * lookup table makes the referring fields null: all by deleting the rows Mosaic knows of the table.
+     */
+    private void truncate(RowChange truncate) throws Exception {
+        if (mappings.roles(truncate.table().id()).isEmpty()) {
+            return;
+        }
+        List<RowChange> deletes = sweep.truncateDeletes(truncate.table(), truncate.version(), truncate.position());
+        LOG.info("source {}: table {} was truncated at {}; deleting the {} row(s) of it that Mosaic knows", truncate.table().source(),
+                truncate.table().table(), truncate.position(), deletes.size());
+        writeRows(deletes);
+    }
+
+    private void writeRows(List<RowChange> changes) throws Exception {
+        if (changes.isEmpty()) {
+            return;
+        }
         Map<DocumentMapping, List<StatefulWrites.Routed>> byDocument = new LinkedHashMap<>();
         for (RowChange change : changes) {
             List<TableRole> roles = mappings.roles(change.table().id());
@@ -94,7 +128,7 @@ public final class DocumentWriter {
         List<RowChange> deletes = sweep.deletes(source, snapshotVersion);
         if (!deletes.isEmpty()) {
             LOG.info("source {}: {} row(s) known from before the snapshot are gone from it; deleting them", source, deletes.size());
-            write(deletes);
+            writeRows(deletes);
         }
         return deletes.size();
     }

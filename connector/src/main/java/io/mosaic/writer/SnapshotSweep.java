@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.DocumentMapping;
@@ -18,6 +19,11 @@ import io.mosaic.model.TableRef;
  * only emits rows that are there). This finds such rows; the writer then deletes them at the snapshot's
  * version, through the normal ordered path. It matters whenever a snapshot is repeated: after one that
  * was interrupted (a crash, a database restart) or a re-snapshot.
+ *
+ * <p>A {@code TRUNCATE} is the same question about one table: every row of it known at a version below
+ * the truncate's is deleted at the truncate's version ({@link #truncateDeletes}). The deletes leave
+ * tombstones at that version, so a replayed older change cannot bring a row back, and a row written
+ * after the truncate (a higher version) survives.
  */
 final class SnapshotSweep {
 
@@ -33,14 +39,24 @@ final class SnapshotSweep {
 
     /** The deletes that remove every row of {@code source} older than {@code snapshotVersion}. */
     List<RowChange> deletes(String source, long snapshotVersion) throws Exception {
+        return deletes(source, snapshotVersion, t -> true, "snapshot sweep", true);
+    }
+
+    /** The deletes that remove every row of {@code table} older than a truncate of it at {@code version}. */
+    List<RowChange> truncateDeletes(TableRef table, long version, String position) throws Exception {
+        return deletes(table.source(), version, t -> t.id().equals(table.id()), "truncate at " + position, false);
+    }
+
+    private List<RowChange> deletes(String source, long snapshotVersion, Predicate<TableRef> tables, String position, boolean snapshot)
+            throws Exception {
         List<RowChange> deletes = new ArrayList<>();
         for (DocumentMapping m : mappings.documents()) {
             if (m.isSingleTable()) {
-                if (m.root().source().equals(source)) {
+                if (m.root().source().equals(source) && tables.test(m.root())) {
                     direct.keysOlderThan(m, snapshotVersion, key -> {
                         Map<String, Object> row = new LinkedHashMap<>();
                         row.put(m.rootKey(), key);
-                        deletes.add(sweepDelete(m.root(), row, snapshotVersion));
+                        deletes.add(sweepDelete(m.root(), row, snapshotVersion, position, snapshot));
                     });
                 }
                 continue;
@@ -53,22 +69,25 @@ final class SnapshotSweep {
                 String tableId = StateIndex.lookupTable(d);
                 TableRef table = mappings.allTables().stream().filter(t -> t.id().equals(tableId)).findFirst().orElse(null);
                 Map<String, Object> row = StateIndex.lookupRow(d);
-                if (table != null && row != null) {
-                    deletes.add(sweepDelete(table, row, snapshotVersion));
+                if (table != null && row != null && tables.test(table)) {
+                    deletes.add(sweepDelete(table, row, snapshotVersion, position, snapshot));
                 }
             });
+            boolean root = m.root().source().equals(source) && tables.test(m.root());
+            List<CollectionMapping> collections = m.collections().stream()
+                    .filter(c -> c.table().source().equals(source) && tables.test(c.table())).toList();
+            if (!root && collections.isEmpty()) {
+                continue;
+            }
             state.statesOlderThan(m.stateIndex(), source, snapshotVersion, d -> {
                 DocumentState s = StateIndex.decode(d);
-                if (m.root().source().equals(source) && s.root() != null && s.root().present() && s.root().version() < snapshotVersion) {
-                    deletes.add(sweepDelete(m.root(), s.root().row(), snapshotVersion));
+                if (root && s.root() != null && s.root().present() && s.root().version() < snapshotVersion) {
+                    deletes.add(sweepDelete(m.root(), s.root().row(), snapshotVersion, position, snapshot));
                 }
-                for (CollectionMapping c : m.collections()) {
-                    if (!c.table().source().equals(source)) {
-                        continue;
-                    }
+                for (CollectionMapping c : collections) {
                     s.children(c.name()).values().forEach(child -> {
                         if (child.present() && child.version() < snapshotVersion) {
-                            deletes.add(sweepDelete(c.table(), child.row(), snapshotVersion));
+                            deletes.add(sweepDelete(c.table(), child.row(), snapshotVersion, position, snapshot));
                         }
                     });
                 }
@@ -77,7 +96,7 @@ final class SnapshotSweep {
         return deletes;
     }
 
-    private static RowChange sweepDelete(TableRef table, Map<String, Object> row, long version) {
-        return new RowChange(table, RowChange.Op.DELETE, row, null, version, "snapshot sweep", true);
+    private static RowChange sweepDelete(TableRef table, Map<String, Object> row, long version, String position, boolean snapshot) {
+        return new RowChange(table, RowChange.Op.DELETE, row, null, version, position, snapshot);
     }
 }

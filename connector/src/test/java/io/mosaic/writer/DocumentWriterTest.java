@@ -270,6 +270,46 @@ class DocumentWriterTest {
         assertThat(letters).isEmpty();
     }
 
+    private static RowChange truncate(TableRef t, long version) {
+        return new RowChange(t, RowChange.Op.TRUNCATE, null, null, version, "pos " + version, false);
+    }
+
+    @Test
+    void aTruncatedChildTableLosesItsElementsButRowsWrittenAfterTheTruncateStay() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(1, "山田", null)), upsert(EMPLOYEES, 11, employeeRow(2, "佐藤", null))));
+        writer.write(List.of(upsert(CONTRACTS, 5, contract(7, 1, 40.0)), upsert(CONTRACTS, 6, contract(8, 2, 20.0)),
+                upsert(QUALIFICATIONS, 7, row("id", 1L, "employee_id", 1L, "name", "簿記", "acquired_on", null))));
+        // one batch: a contract before the truncate, the truncate, a contract after it
+        writer.write(List.of(upsert(CONTRACTS, 20, contract(9, 1, 10.0)), truncate(CONTRACTS, 30), upsert(CONTRACTS, 40, contract(10, 2, 30.0))));
+        assertThat(list(doc("1"), "contracts")).isEmpty();
+        assertThat(list(doc("2"), "contracts")).extracting(c -> c.get("id")).containsExactly(10);
+        assertThat(list(doc("1"), "qualifications")).as("another table of the same source").hasSize(1);
+        // a replay of a change from before the truncate does not bring its row back
+        writer.write(List.of(upsert(CONTRACTS, 20, contract(9, 1, 10.0)), upsert(CONTRACTS, 6, contract(8, 2, 20.0))));
+        assertThat(list(doc("1"), "contracts")).isEmpty();
+        assertThat(list(doc("2"), "contracts")).extracting(c -> c.get("id")).containsExactly(10);
+        assertThat(letters).isEmpty();
+    }
+
+    @Test
+    void aTruncatedRootDeletesItsDocumentsAndATruncatedLookupNullsTheReferringFields() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部")),
+                upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", 3L))));
+        writer.write(List.of(upsert(CONTRACTS, 5, contract(7, 1, 40.0))));
+        writer.write(List.of(truncate(DEPARTMENTS, 10)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> department = (Map<String, Object>) doc("1").get("department");
+        assertThat(department.get("name")).isNull();
+        assertThat(department.get("id")).isNull();
+        writer.write(List.of(truncate(EMPLOYEES, 20), upsert(EMPLOYEES, 21, employeeRow(3, "鈴木", null))));
+        assertThat(store.ids(employee.alias())).containsExactly("3");
+        // the contract of employee 1 is still in its table: it comes back with its employee
+        writer.write(List.of(upsert(EMPLOYEES, 22, employeeRow(1, "山田", null))));
+        assertThat(list(doc("1"), "contracts")).extracting(c -> c.get("id")).containsExactly(7);
+        writer.write(List.of(truncate(new TableRef("admin", "public.unmapped"), 30)));
+        assertThat(store.ids(employee.alias())).containsExactly("1", "3");
+    }
+
     @Test
     void aRowWithoutItsKeyBecomesADeadLetterAndTheRestIsWritten() throws Exception {
         writer.write(List.of(upsert(EMPLOYEES, 1, employeeRow(1, "山田", null)),
