@@ -19,7 +19,9 @@ import io.mosaic.lease.SourceLease;
  * Debezium's source offsets kept in Elasticsearch ({@code mosaic-offsets}, one document per
  * replication stream), so that a pod restarted without a volume resumes where it was. Offsets are
  * written only when the engine commits them, which Mosaic lets it do only for changes Elasticsearch
- * has acknowledged; each save is retried until it succeeds.
+ * has acknowledged; each save is retried until it succeeds. With leases on ({@code lease.enabled}),
+ * a save is written only while this process holds the source's lease and never over a position of a
+ * newer lease epoch (see {@link #saveFenced}).
  */
 public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 

@@ -34,13 +34,18 @@ public final class ChildProcess implements AutoCloseable {
      * {@code io.mosaic.Main}), with the launcher's heap and collector; {@code sources} null for all.
      */
     public static ChildProcess mosaic(String name, Path config, Path log, List<String> sources) {
+        return mosaic(name, config, log, sources, Map.of());
+    }
+
+    /** As {@link #mosaic(String, Path, Path, List)}, with {@code env} added to its environment (for {@code ${VAR}} in the config). */
+    public static ChildProcess mosaic(String name, Path config, Path log, List<String> sources, Map<String, String> env) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), "io.mosaic.Main", "run", "--config", config.toString()));
         if (sources != null) {
             cmd.add("--sources");
             cmd.add(String.join(",", sources));
         }
-        return new ChildProcess(name, cmd, Map.of(), log);
+        return new ChildProcess(name, cmd, env, log);
     }
 
     /** Starts the process, or starts it again after it exited or was killed. */
@@ -74,6 +79,15 @@ public final class ChildProcess implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
         }
+    }
+
+    /** Waits for the process to exit by itself; its exit code, or -1 if it is still running after {@code seconds}. */
+    public int waitFor(long seconds) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        return p.waitFor(seconds, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
