@@ -31,10 +31,11 @@ public record LeaseConfig(boolean enabled, Duration ttl, Duration renewInterval)
         Duration renew = RENEW_INTERVAL.read(node, problems);
         if (renew == null) {
             renew = ttl.dividedBy(3);
-        } else if (renew.compareTo(ttl.dividedBy(2)) > 0) {
-            // the holder must be able to fail a renewal and try again before it has to stop streaming
+        } else if (renew.compareTo(ttl.dividedBy(3)) > 0) {
+            // the holder streams until ttl - renew_interval after a renewal and renews every renew_interval:
+            // at most a third leaves it at least one renew_interval to retry a failed renewal
             problems.add(node.get(RENEW_INTERVAL.key()).location(), "'" + node.get(RENEW_INTERVAL.key()).path()
-                    + "' must be at most half of lease.ttl (" + ttl.toMillis() + " ms); leave it out for a third of the ttl");
+                    + "' must be at most a third of lease.ttl (" + ttl.toMillis() + " ms); leave it out for a third of the ttl");
         }
         if (enabled && !state.inElasticsearch()) {
             problems.add(node.get(ENABLED.key()).location(), "'" + node.get(ENABLED.key()).path()

@@ -59,8 +59,8 @@ public final class SourceLease {
      * @param nanoClock a monotonic clock ({@code System::nanoTime}; a fake one in tests)
      */
     public SourceLease(String key, String holder, LeaseStore store, Duration ttl, Duration renewInterval, LongSupplier nanoClock) {
-        if (renewInterval.compareTo(ttl.dividedBy(2)) > 0) {
-            throw new IllegalArgumentException("the renew interval must be at most half the ttl");
+        if (renewInterval.compareTo(ttl.dividedBy(3)) > 0) {
+            throw new IllegalArgumentException("the renew interval must be at most a third of the ttl");
         }
         this.key = key;
         this.holder = holder;
@@ -132,8 +132,9 @@ public final class SourceLease {
                         phase == Phase.HOLDING ? "this process stops the source unless a renewal succeeds in time" : "still standing by");
                 failing = true;
             }
-            if (phase == Phase.HOLDING) {
-                expireIfDue();
+            if (phase == Phase.HOLDING && !expireIfDue()) {
+                // try again well before the deadline, not one renew_interval later
+                return Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), renew / 4));
             }
         }
         if (phase == Phase.STANDBY && last != null && !last.released()) {

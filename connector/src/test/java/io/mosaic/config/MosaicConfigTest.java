@@ -129,7 +129,7 @@ class MosaicConfigTest {
         Path file = write(VALID + "\nstate: { store: file }\nlease: { enabled: true, ttl: 10s, renew_interval: 6s, tll: 3s }\n");
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> MosaicConfig.load(file, Map.of("DB_HOST", "h", "DB_PASSWORD", "p")::get));
-        assertThat(e.getMessage()).contains("lease.renew_interval").contains("at most half of lease.ttl")
+        assertThat(e.getMessage()).contains("lease.renew_interval").contains("at most a third of lease.ttl")
                 .contains("lease.enabled").contains("state.store: elasticsearch")
                 .contains("tll").contains("ttl");
     }

@@ -168,6 +168,30 @@ class SourceLeaseTest {
     }
 
     @Test
+    void aFailedRenewalIsRetriedSoonAndKeepsTheLease() {
+        SourceLease a = lease("a");
+        a.step();
+        store.down = true;
+        advance(RENEW);
+        Duration retry = a.step();
+        assertThat(retry).isLessThan(RENEW);
+        advance(retry);
+        assertThat(a.step()).isLessThan(RENEW);
+        store.down = false;
+        advance(retry);
+        assertThat(a.step()).isEqualTo(RENEW);
+        advance(TTL.minus(RENEW).minusMillis(1));
+        assertThat(a.held()).as("counted from the renewal that succeeded").isTrue();
+    }
+
+    @Test
+    void aRenewIntervalAboveAThirdOfTheTtlIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new SourceLease("k", "a", store, Duration.ofSeconds(9), Duration.ofMillis(3001), clock::get))
+                .hasMessageContaining("a third");
+    }
+
+    @Test
     void aHolderFrozenPastItsLeaseFindsItTakenAndDoesNotWriteIt() {
         SourceLease a = lease("a");
         SourceLease b = lease("b");
