@@ -189,9 +189,8 @@ public final class SourceLease {
             return;
         }
         last = written;
-        if (nanoClock.getAsLong() - (sent + ttl - renew) >= 0) {
-            // the answer came too late to count: a standby may already be counting down from an older version
-            expireIfDue();
+        if (expireIfDue()) {
+            // the window closed while the renewal was under way: held() said false, and that stays so
             return;
         }
         validUntil = sent + ttl - renew;

@@ -185,6 +185,31 @@ class SourceLeaseTest {
     }
 
     @Test
+    void aRenewalAnsweredAfterTheWindowClosedDoesNotBringTheLeaseBack() {
+        LeaseStore slow = new LeaseStore() {
+            @Override
+            public Stored read(String key) throws Exception {
+                return store.read(key);
+            }
+
+            @Override
+            public Stored write(String key, Stored expected, String holder, long epoch, long ttlMillis) throws Exception {
+                Stored written = store.write(key, expected, holder, epoch, ttlMillis);
+                if (expected != null) {
+                    advance(Duration.ofSeconds(6)); // the renewal hangs past the window (the cluster was frozen meanwhile)
+                }
+                return written;
+            }
+        };
+        SourceLease a = new SourceLease("k", "a", slow, TTL, RENEW, clock::get);
+        a.step();
+        advance(RENEW);
+        a.step();
+        assertThat(a.held()).isFalse();
+        assertThat(a.phase()).isEqualTo(SourceLease.Phase.LOST);
+    }
+
+    @Test
     void aRenewIntervalAboveAThirdOfTheTtlIsRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> new SourceLease("k", "a", store, Duration.ofSeconds(9), Duration.ofMillis(3001), clock::get))

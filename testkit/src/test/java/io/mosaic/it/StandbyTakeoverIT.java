@@ -185,6 +185,62 @@ class StandbyTakeoverIT {
                 workload.committed.get(), harness.documents("employees").size());
     }
 
+    @Test
+    void aHolderCutOffFromElasticsearchStopsBeforeTheStandbyCanTakeOver() throws Exception {
+        long seed = 15;
+        startHolderAndStandby(seed);
+        FaultWorkload workload = new FaultWorkload(harness.dbs, seed, size.employees(), (int) size.departments(), (int) size.surveys());
+        Thread writer = new Thread(workload, "workload");
+        writer.start();
+        long resumed;
+        try {
+            Thread.sleep(4000);
+            String es = esPid();
+            signal("STOP", Long.parseLong(es));
+            try {
+                // neither process can renew or take a lease; the holder must give up by its own clock
+                Thread.sleep(TTL.plusSeconds(5).toMillis());
+            } finally {
+                signal("CONT", Long.parseLong(es));
+                resumed = System.currentTimeMillis();
+            }
+            assertThat(a.waitFor(120)).as("a, unable to renew, exits with 1").isEqualTo(1);
+            a.start(); // as Kubernetes restarts it: it stands by
+            awaitPhases(b, portB, Duration.ofSeconds(180), "streaming");
+            awaitPhases(a, portA, Duration.ofSeconds(180), "standby");
+            Thread.sleep(3000);
+        } finally {
+            workload.running.set(false);
+            writer.join();
+        }
+        // a stopped every source while Elasticsearch was still frozen, so before b could possibly take over
+        List<Long> lost = logTimes(a.log(), "lost the source's lease");
+        List<Long> taken = logTimes(b.log(), "taken by this process");
+        System.out.printf("StandbyTakeoverIT: Elasticsearch resumed at %d; a gave its sources up at %s; b took them at %s%n",
+                resumed, lost, taken);
+        assertThat(lost).hasSize(3).allMatch(t -> t < resumed);
+        assertThat(taken).hasSize(3).allMatch(t -> t > lost.stream().mapToLong(Long::longValue).max().getAsLong());
+        harness.awaitScenarioConverged(Duration.ofSeconds(240));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(offsetEpochs()).hasSize(3).containsOnly(2L));
+        System.out.printf("StandbyTakeoverIT: %d changes committed by the workload, %d documents compared, 0 differences%n",
+                workload.committed.get(), harness.documents("employees").size());
+    }
+
+    /** The epoch milliseconds of the log lines containing {@code text} (the log's ISO timestamps, UTC). */
+    private static List<Long> logTimes(Path log, String text) throws Exception {
+        return Files.readAllLines(log).stream().filter(l -> l.contains(text) && l.length() > 24 && l.charAt(4) == '-')
+                .map(l -> java.time.Instant.parse(l.substring(0, l.indexOf(' '))).toEpochMilli()).toList();
+    }
+
+    private static String esPid() throws Exception {
+        Process p = new ProcessBuilder("bash", io.mosaic.testkit.LocalServices.root().resolve("deploy/local/elasticsearch.sh").toString(), "pid")
+                .start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        assertThat(out).as("the local Elasticsearch's pid").matches("[0-9]+");
+        return out;
+    }
+
     private static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
     }
