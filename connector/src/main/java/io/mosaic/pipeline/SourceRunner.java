@@ -172,9 +172,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
-    public void start(ExecutorService executor) {
-        if (!state.compareAndSet(State.STANDBY, State.STARTING) && state.get() != State.STARTING) {
-            return; // stopped while standing by
+    public synchronized void start(ExecutorService executor) {
+        if (closing || (!state.compareAndSet(State.STANDBY, State.STARTING) && state.get() != State.STARTING)) {
+            return; // stopped while standing by: a lease taken during shutdown starts nothing
         }
         executor.execute(() -> {
             thread = Thread.currentThread();
