@@ -20,9 +20,10 @@ public record MosaicConfig(
         List<Path> mappings,
         StateConfig state,
         WriterConfig writer,
-        HttpConfig http) {
+        HttpConfig http,
+        LeaseConfig lease) {
 
-    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http");
+    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http", "lease");
 
     public static MosaicConfig load(Path file) {
         return load(file, System::getenv);
@@ -83,7 +84,9 @@ public record MosaicConfig(
         StateConfig state = StateConfig.read(root.get("state"), baseDir, problems);
         WriterConfig writer = WriterConfig.read(root.get("writer"), problems);
         HttpConfig http = HttpConfig.read(root.get("http"), problems);
+        LeaseConfig lease = LeaseConfig.read(root.get("lease"), state, problems);
         problems.throwIfAny();
-        return new MosaicConfig(file, es, java.util.Collections.unmodifiableMap(sources), List.copyOf(mappings), state, writer, http);
+        return new MosaicConfig(file, es, java.util.Collections.unmodifiableMap(sources), List.copyOf(mappings), state, writer, http,
+                lease);
     }
 }

@@ -46,6 +46,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String CURRENT_LAG = "mosaic.source.current.lag";
     public static final String LAST_EVENT_AGE = "mosaic.source.last.event.age";
     public static final String PHASE = "mosaic.source.phase";
+    public static final String LEASE_HELD = "mosaic.source.lease.held";
     public static final String SNAPSHOT_ROWS = "mosaic.source.snapshot.rows";
     public static final String SNAPSHOT_ROWS_ESTIMATE = "mosaic.source.snapshot.rows.estimate";
     // the writer
@@ -153,6 +154,13 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     /** The meters of one source, built on first use (their label values are known at start-up: call it then). */
     public SourceMeters source(String source) {
         return sources.computeIfAbsent(source, s -> new SourceMeters(this, s));
+    }
+
+    /** Whether this process holds the lease of a source (1) or stands by (0): only with {@code lease.enabled}. */
+    public void leaseHeld(String source, java.util.function.BooleanSupplier held) {
+        Gauge.builder(LEASE_HELD, held, h -> h.getAsBoolean() ? 1 : 0)
+                .description("1 while this process holds the source's lease and may stream it, 0 while it stands by or lost it")
+                .tags("source", source).strongReference(true).register(registry);
     }
 
     /** Declares the counters of a document index with 0, so that their first increase is seen. */

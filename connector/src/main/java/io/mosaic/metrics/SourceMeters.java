@@ -27,7 +27,7 @@ import io.micrometer.core.instrument.Timer;
 public final class SourceMeters {
 
     /** The phases of a source, the values of the {@code phase} label of {@link MosaicMetrics#PHASE}. */
-    public static final List<String> PHASES = List.of("starting", "snapshotting", "streaming", "stopped", "failed");
+    public static final List<String> PHASES = List.of("standby", "starting", "snapshotting", "streaming", "stopped", "failed");
 
     private final MosaicMetrics metrics;
     private final String source;
@@ -60,7 +60,7 @@ public final class SourceMeters {
                 .baseUnit("seconds").tags("source", source).register(registry);
         for (String p : PHASES) {
             Gauge.builder(MosaicMetrics.PHASE, this, m -> p.equals(m.phase()) ? 1 : 0)
-                    .description("1 for the phase the source is in (starting, snapshotting, streaming, stopped, failed), 0 for the others")
+                    .description("1 for the phase the source is in (standby, starting, snapshotting, streaming, stopped, failed), 0 for the others")
                     .tags("source", source, "phase", p).register(registry);
         }
         Gauge.builder(MosaicMetrics.SNAPSHOT_ROWS, snapshotRows, AtomicLong::get)

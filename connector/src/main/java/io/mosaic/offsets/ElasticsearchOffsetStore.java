@@ -13,12 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.lease.SourceLease;
 
 /**
  * Debezium's source offsets kept in Elasticsearch ({@code mosaic-offsets}, one document per
  * replication stream), so that a pod restarted without a volume resumes where it was. Offsets are
  * written only when the engine commits them, which Mosaic lets it do only for changes Elasticsearch
- * has acknowledged; each save is retried until it succeeds.
+ * has acknowledged; each save is retried until it succeeds. With leases on ({@code lease.enabled}),
+ * a save is written only while this process holds the source's lease and never over a position of a
+ * newer lease epoch (see {@link #saveFenced}).
  */
 public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 
@@ -26,6 +29,10 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 
     private ElasticsearchGateway es;
     private String stream;
+    /** Null unless leases are on: then positions are written only while it is held. */
+    private SourceLease lease;
+    /** The version of the stored document this process last read or wrote ({seq_no, primary_term}), or null. */
+    private long[] known;
 
     @Override
     public void configure(WorkerConfig config) {
@@ -33,6 +40,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         Map<String, String> props = config.originalsStrings();
         es = OffsetStores.gateway(props.get(OffsetStores.GATEWAY_ID));
         stream = props.get(OffsetStores.STREAM);
+        lease = OffsetStores.lease(props.get(OffsetStores.GATEWAY_ID), stream);
     }
 
     @Override
@@ -43,6 +51,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
             es.createIndex(OffsetStores.OFFSETS_INDEX, Map.of("dynamic", false, "properties", Map.of(
                     "stream", Map.of("type", "keyword"), "offsets", Map.of("type", "object", "enabled", false))));
             Map<String, Object> doc = es.send("GET", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), null, 404);
+            known = version(doc);
             if (doc.get("_source") instanceof Map<?, ?> source && source.get("offsets") instanceof Map<?, ?> offsets) {
                 Base64.Decoder b64 = Base64.getDecoder();
                 offsets.forEach((k, v) -> data.put(ByteBuffer.wrap(b64.decode((String) k)),
@@ -65,10 +74,56 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         body.put("offsets", offsets);
         body.put("updated_at", java.time.Instant.now().toString());
         try {
-            es.send("PUT", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
+            if (lease == null) {
+                es.send("PUT", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
+            } else {
+                saveFenced(body);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes the position only while the lease is held, carrying the lease's epoch, and only over the
+     * version this process last read or wrote: should another holder have written meanwhile, the
+     * document is read again and the write given up when it carries a newer epoch. A holder frozen
+     * past its lease (SIGSTOP) that wakes up after a takeover therefore cannot move the stored
+     * position back, even if its clock check passed just before it froze.
+     */
+    private void saveFenced(Map<String, Object> body) throws Exception {
+        String path = "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream);
+        long epoch = lease.epoch();
+        body.put("lease_epoch", epoch);
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            if (!lease.held()) {
+                refuse("this process no longer holds the lease of the source (epoch " + epoch + ")");
+                return;
+            }
+            String condition = known == null ? "?op_type=create" : "?if_seq_no=" + known[0] + "&if_primary_term=" + known[1];
+            Map<String, Object> written = es.send("PUT", path + condition, body, 409);
+            if (!Integer.valueOf(409).equals(written.get("status"))) {
+                known = version(written);
+                return;
+            }
+            Map<String, Object> current = es.send("GET", path, null, 404);
+            known = version(current);
+            long theirs = current.get("_source") instanceof Map<?, ?> src && src.get("lease_epoch") instanceof Number n ? n.longValue() : 0;
+            if (theirs > epoch) {
+                refuse("a process with a newer lease (epoch " + theirs + ", this one " + epoch + ") wrote it");
+                return;
+            }
+        }
+        throw new IllegalStateException("the offsets document kept changing under this process");
+    }
+
+    private void refuse(String why) {
+        LOG.warn("offsets of {} not saved: {}; its holder keeps them", stream, why);
+    }
+
+    private static long[] version(Map<String, Object> answer) {
+        return answer.get("_seq_no") instanceof Number s && answer.get("_primary_term") instanceof Number t
+                ? new long[] {s.longValue(), t.longValue()} : null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.mosaic.config.SourceConfig;
 import io.mosaic.es.ElasticsearchGateway;
+import io.mosaic.lease.SourceLease;
 
 /**
  * Where Debezium's offsets and schema history of each replication stream are kept, and how they are
@@ -22,6 +23,7 @@ public final class OffsetStores {
     public static final String HISTORY_INDEX = "mosaic-schema-history";
 
     private static final Map<String, ElasticsearchGateway> GATEWAYS = new ConcurrentHashMap<>();
+    private static final Map<String, SourceLease> LEASES = new ConcurrentHashMap<>();
 
     private OffsetStores() {
     }
@@ -40,6 +42,23 @@ public final class OffsetStores {
 
     public static void unregister(String id) {
         GATEWAYS.remove(id);
+    }
+
+    /**
+     * Makes the offset store of {@code stream} (under the connection {@code gatewayId}) write only while
+     * {@code lease} is held, and only over positions of the same or an older lease epoch.
+     */
+    public static void registerLease(String gatewayId, String stream, SourceLease lease) {
+        LEASES.put(gatewayId + " " + stream, lease);
+    }
+
+    public static void unregisterLease(String gatewayId, String stream) {
+        LEASES.remove(gatewayId + " " + stream);
+    }
+
+    /** The lease that fences the offsets of a stream, or null when leases are off. */
+    static SourceLease lease(String gatewayId, String stream) {
+        return LEASES.get(gatewayId + " " + stream);
     }
 
     static ElasticsearchGateway gateway(String id) {

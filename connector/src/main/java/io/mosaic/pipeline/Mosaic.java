@@ -59,6 +59,10 @@ public final class Mosaic implements AutoCloseable {
     /** While start-up waits for a server: what it waits for, for readiness. */
     private volatile String startProblem;
     private String gatewayId;
+    private final List<LeaseKeeper> keepers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final String holderId = io.mosaic.lease.SourceLease.holderId();
+    private ElasticsearchGateway leaseEs;
+    private volatile boolean stopping;
 
     private final java.util.Set<String> only;
 
@@ -174,10 +178,36 @@ public final class Mosaic implements AutoCloseable {
         }
         running.set(runners.size());
         for (SourceRunner r : runners) {
-            r.start(executor);
+            if (config.lease().enabled()) {
+                keepers.add(leaseKeeper(r, gatewayId));
+            } else {
+                r.start(executor);
+            }
         }
         started = true;
         LOG.info("Mosaic started: {} source(s), {} document type(s), Elasticsearch {}", runners.size(), mappings.documents().size(), es.describe());
+    }
+
+    /** A source's runner that starts only while this process holds the source's lease (see {@link LeaseKeeper}). */
+    private LeaseKeeper leaseKeeper(SourceRunner runner, String gatewayId) {
+        if (leaseEs == null) {
+            leaseEs = Components.checkingGateway(config); // fails fast: the lease has its own cadence and deadline
+        }
+        String stream = OffsetStores.stream(config.sources().get(runner.name()));
+        io.mosaic.lease.SourceLease lease = new io.mosaic.lease.SourceLease(stream, holderId,
+                new io.mosaic.lease.ElasticsearchLeaseStore(leaseEs), config.lease().ttl(), config.lease().renewInterval(), System::nanoTime);
+        OffsetStores.registerLease(gatewayId, stream, lease);
+        metrics.leaseHeld(runner.name(), lease::held);
+        return new LeaseKeeper(lease, runner, executor, this::leaseLost).start();
+    }
+
+    private void leaseLost(SourceRunner runner, String why) {
+        if (!stopping && failure == null) {
+            failed = runner;
+            failedAt = System.nanoTime();
+            failure = runner.failure();
+            stopped.countDown();
+        }
     }
 
     /** The longest wait between two start-up checks, whatever writer.max_backoff says: a probe should see progress. */
@@ -310,7 +340,8 @@ public final class Mosaic implements AutoCloseable {
         boolean ok = true;
         for (SourceRunner r : runners) {
             SourceRunner.State state = r.state();
-            ok &= state == SourceRunner.State.SNAPSHOTTING || state == SourceRunner.State.STREAMING;
+            // a standby is ready: it does what it should, and a Deployment of several replicas must be able to roll
+            ok &= state == SourceRunner.State.SNAPSHOTTING || state == SourceRunner.State.STREAMING || state == SourceRunner.State.STANDBY;
             body.append("source ").append(r.name()).append(": ").append(state.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
         }
         ElasticsearchHealth.Verdict es = esHealth.current();
@@ -364,6 +395,7 @@ public final class Mosaic implements AutoCloseable {
     private boolean closed;
 
     private void closeOnce() {
+        stopping = true;
         for (SourceRunner r : runners) {
             try {
                 r.close();
@@ -377,6 +409,16 @@ public final class Mosaic implements AutoCloseable {
                 executor.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (LeaseKeeper k : keepers) {
+            k.close(); // after its runner committed its position: a standby takes over at once
+        }
+        if (leaseEs != null) {
+            try {
+                leaseEs.close();
+            } catch (Exception e) {
+                LOG.debug("closing the lease's Elasticsearch client", e);
             }
         }
         if (http != null) {

@@ -48,6 +48,7 @@ public final class RequiredPrivileges {
         if (stateInElasticsearch) {
             out.add(OffsetStores.OFFSETS_INDEX);
             out.add(OffsetStores.HISTORY_INDEX);
+            out.add(io.mosaic.lease.ElasticsearchLeaseStore.INDEX); // standby replicas (lease.enabled)
         }
         out.add(ElasticsearchDeadLetters.INDEX);
         return List.copyOf(out);

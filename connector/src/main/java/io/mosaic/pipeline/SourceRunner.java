@@ -48,7 +48,7 @@ import io.mosaic.es.Retry;
 public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     /** What a runner is doing, for health checks. */
-    public enum State { STARTING, SNAPSHOTTING, STREAMING, STOPPED, FAILED }
+    public enum State { STANDBY, STARTING, SNAPSHOTTING, STREAMING, STOPPED, FAILED }
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceRunner.class);
 
@@ -167,7 +167,26 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return t == null || s == State.STOPPED || s == State.FAILED || t.isAlive();
     }
 
-    public void start(ExecutorService executor) {
+    /** Marks a runner that waits for its source's lease (another process streams the source) before it starts. */
+    public void standBy() {
+        state.compareAndSet(State.STARTING, State.STANDBY);
+    }
+
+    /**
+     * The source's lease was lost: the runner stops, and this is its error. Documents written meanwhile
+     * stay correct by their versions; positions are fenced by the offset store.
+     */
+    void leaseLost(String why) {
+        lastError = why;
+        if (failure == null) {
+            failure = new IllegalStateException(why);
+        }
+    }
+
+    public synchronized void start(ExecutorService executor) {
+        if (closing || (!state.compareAndSet(State.STANDBY, State.STARTING) && state.get() != State.STARTING)) {
+            return; // stopped while standing by: a lease taken during shutdown starts nothing
+        }
         if (source.type() == io.mosaic.config.SourceType.POSTGRES) {
             publicationCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "mosaic-publication-" + source.name());
@@ -351,8 +370,14 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closing) {
+            return; // closed before (after a lost lease, say): the engine stops once
+        }
         closing = true;
+        if (state.compareAndSet(State.STANDBY, State.STOPPED)) {
+            return; // never started: no engine to stop
+        }
         if (publicationCheck != null) {
             publicationCheck.shutdownNow();
         }

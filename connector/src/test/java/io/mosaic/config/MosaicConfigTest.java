@@ -113,6 +113,28 @@ class MosaicConfigTest {
     }
 
     @Test
+    void leasesAreOffByDefaultAndRenewEveryThirdOfTheirTtl() throws IOException {
+        Map<String, String> env = Map.of("DB_HOST", "h", "DB_PASSWORD", "p");
+        MosaicConfig c = MosaicConfig.load(write(VALID), env::get);
+        assertThat(c.lease().enabled()).isFalse();
+        assertThat(c.lease().ttl()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.lease().renewInterval()).isEqualTo(Duration.ofSeconds(5));
+        MosaicConfig on = MosaicConfig.load(write(VALID + "\nlease: { enabled: true, ttl: 6s }\n"), env::get);
+        assertThat(on.lease().enabled()).isTrue();
+        assertThat(on.lease().renewInterval()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void leaseProblemsAreReportedTogether() throws IOException {
+        Path file = write(VALID + "\nstate: { store: file }\nlease: { enabled: true, ttl: 10s, renew_interval: 6s, tll: 3s }\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> MosaicConfig.load(file, Map.of("DB_HOST", "h", "DB_PASSWORD", "p")::get));
+        assertThat(e.getMessage()).contains("lease.renew_interval").contains("at most a third of lease.ttl")
+                .contains("lease.enabled").contains("state.store: elasticsearch")
+                .contains("tll").contains("ttl");
+    }
+
+    @Test
     void yamlSyntaxErrorNamesTheLine() throws IOException {
         Path file = write("elasticsearch:\n  urls: [http://x\nsources: {}\n");
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(file, k -> null));

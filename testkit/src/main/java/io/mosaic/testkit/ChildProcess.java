@@ -81,6 +81,15 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for the process to exit by itself; its exit code, or -1 if it is still running after {@code seconds}. */
+    public int waitFor(long seconds) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        return p.waitFor(seconds, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
     public synchronized void kill9() throws InterruptedException {
         if (process != null) {

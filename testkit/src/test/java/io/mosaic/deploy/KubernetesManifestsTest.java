@@ -192,8 +192,10 @@ class KubernetesManifestsTest {
             assertThat(mounts).containsKeys("/etc/mosaic", "/tmp");
             assertThat(volume(pod, mounts.get("/tmp")).getEmptyDir()).as(r.name() + ": /tmp is an emptyDir").isNotNull();
             assertThat(volume(pod, mounts.get("/etc/mosaic")).getConfigMap().getName()).startsWith("mosaic-config-");
-            assertThat(r.one(Deployment.class).getSpec().getReplicas()).as("one Mosaic per source at a time").isEqualTo(1);
-            assertThat(r.one(Deployment.class).getSpec().getStrategy().getType()).isEqualTo("Recreate");
+            // several replicas, as a rolling update makes anyway: the lease lets one Mosaic stream each source
+            assertThat(r.one(Deployment.class).getSpec().getReplicas()).as("two replicas, one holding the leases").isEqualTo(2);
+            assertThat(r.one(Deployment.class).getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+            assertThat(r.one(Deployment.class).getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         }
     }
 
@@ -204,6 +206,7 @@ class KubernetesManifestsTest {
             MosaicConfig cfg = MosaicConfig.load(writeConfigMap(r, r.name().replace('/', '-') + "-ports"), podEnv(r)::get);
             assertThat(cfg.http().host()).isEqualTo("0.0.0.0");
             assertThat(cfg.state().inElasticsearch()).as(r.name() + ": state.store elasticsearch (nothing to mount)").isTrue();
+            assertThat(cfg.lease().enabled()).as(r.name() + ": lease.enabled, for replicas: 2").isTrue();
 
             assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
             assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
