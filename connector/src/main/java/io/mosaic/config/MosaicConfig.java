@@ -20,9 +20,10 @@ public record MosaicConfig(
         List<Path> mappings,
         StateConfig state,
         WriterConfig writer,
-        HttpConfig http) {
+        HttpConfig http,
+        RestartConfig restart) {
 
-    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http");
+    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http", "restart");
 
     public static MosaicConfig load(Path file) {
         return load(file, System::getenv);
@@ -83,7 +84,8 @@ public record MosaicConfig(
         StateConfig state = StateConfig.read(root.get("state"), baseDir, problems);
         WriterConfig writer = WriterConfig.read(root.get("writer"), problems);
         HttpConfig http = HttpConfig.read(root.get("http"), problems);
+        RestartConfig restart = RestartConfig.read(root.get("restart"), problems);
         problems.throwIfAny();
-        return new MosaicConfig(file, es, java.util.Collections.unmodifiableMap(sources), List.copyOf(mappings), state, writer, http);
+        return new MosaicConfig(file, es, java.util.Collections.unmodifiableMap(sources), List.copyOf(mappings), state, writer, http, restart);
     }
 }

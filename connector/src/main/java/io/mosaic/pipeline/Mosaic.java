@@ -176,7 +176,9 @@ public final class Mosaic implements AutoCloseable {
                 continue;
             }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
-            SourceRunner runner = new SourceRunner(source, mappings.tables(source.name()), props, writer, retry, metrics, this::sourceStopped);
+            ElasticsearchGateway gateway = es;
+            SourceRunner runner = new SourceRunner(source, mappings.tables(source.name()), props, writer, retry, metrics,
+                    RestartPolicy.of(config.restart()), () -> Preflight.lostPosition(config, source, gateway), this::sourceStopped);
             runners.add(runner);
         }
         running.set(runners.size());
@@ -241,7 +243,8 @@ public final class Mosaic implements AutoCloseable {
             failed = runner;
             failedAt = System.nanoTime();
             failure = runner.failure();
-            // One failed source stops the service: Kubernetes restarts it and it resumes from committed offsets.
+            // A source gave up (it cannot recover, or kept failing for restart.give_up_after): the service stops
+            // and exits 1. Failures that may heal are restarted in-process by the runner and never come here.
             stopped.countDown();
         }
         if (running.decrementAndGet() == 0) {

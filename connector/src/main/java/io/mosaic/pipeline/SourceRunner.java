@@ -5,7 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -27,6 +31,7 @@ import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.metrics.SourceMeters;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.source.RowEstimate;
+import io.mosaic.source.SourceFailures;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
@@ -41,12 +46,19 @@ import io.mosaic.es.Retry;
  *
  * <p>It also keeps what {@code /status} and the source's meters ({@link SourceMeters}) show: the phase,
  * the position and time of the last acknowledged change, the lag, snapshot progress and the last
- * error, described by kind only (an error's message may quote a row value or an address).
+ * error, described by kind only (an error's message may quote a row value).
+ *
+ * <p>A failed engine is restarted in-process ({@link RestartPolicy}): the source shows {@code restarting},
+ * the other sources go on, and after a backoff a check (the server answers, the stored position still
+ * exists) precedes a new engine, which resumes from the committed offsets, so that a batch not yet
+ * committed is replayed. A failure that cannot heal, or one that lasts longer than
+ * {@code restart.give_up_after}, makes the source {@code failed} with a {@link SourceFailedException},
+ * and the service stops.
  */
 public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     /** What a runner is doing, for health checks. */
-    public enum State { STARTING, SNAPSHOTTING, STREAMING, STOPPED, FAILED }
+    public enum State { STARTING, SNAPSHOTTING, STREAMING, RESTARTING, STOPPED, FAILED }
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceRunner.class);
 
@@ -58,11 +70,19 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private final SourceMeters meters;
     private final DebeziumMetricsBridge debezium;
     private final ChangeEventConverter converter;
-    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private final Properties properties;
+    private final RestartPolicy restarts;
+    private final Callable<String> restartCheck;
+    private final Object lock = new Object();
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private volatile boolean recovering;
     private final Consumer<SourceRunner> onStop;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicBoolean estimating = new AtomicBoolean();
     private volatile Throwable failure;
+    private volatile String writeFailure;
     private volatile String lastError;
     private volatile boolean closing;
     private volatile Thread thread;
@@ -71,9 +91,12 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     /**
      * @param tables the source's mapped tables (declared in the meters with 0, and estimated for snapshot progress)
+     * @param restarts when a failed engine is restarted, and when the source is given up
+     * @param restartCheck run before every restart: why the stored position cannot be resumed from (with what to do), or
+     *                     null when it can; it throws when the server cannot be reached or refuses the connection
      */
-    public SourceRunner(SourceConfig source, List<TableRef> tables, Properties properties, DocumentWriter writer, Retry retry,
-                        MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
+    SourceRunner(SourceConfig source, List<TableRef> tables, Properties properties, DocumentWriter writer, Retry retry,
+                 MosaicMetrics metrics, RestartPolicy restarts, Callable<String> restartCheck, Consumer<SourceRunner> onStop) {
         this.source = source;
         this.tables = List.copyOf(tables);
         this.writer = writer;
@@ -88,7 +111,15 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         meters.phaseFrom(() -> state().name().toLowerCase(java.util.Locale.ROOT));
         this.onStop = onStop;
         this.converter = new ChangeEventConverter(source);
-        this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        this.properties = properties;
+        this.restarts = restarts;
+        this.restartCheck = restartCheck;
+        this.engine = newEngine();
+    }
+
+    /** A new engine: one per attempt, since a Debezium engine does not start twice. It resumes from the committed offsets. */
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> newEngine() {
+        return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties)
                 .notifying(this)
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -100,6 +131,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 })
                 .using((success, message, error) -> completed(success, message, error))
                 .build();
+    }
+
+    /** The source and its server, for messages: {@code source 'labor' (mariadb at db:3306)}, no user, no secret. */
+    private String where() {
+        return "source '" + source.name() + "' (" + source.type().configName() + " at " + source.address() + ")";
     }
 
     public String name() {
@@ -117,6 +153,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (s == State.SNAPSHOTTING && debezium.value("snapshot", "SnapshotSkipped") == 1
                 && debezium.value("streaming", "Connected") == 1 && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
             LOG.info("source {} is streaming changes (it resumed from its stored position: no snapshot)", source.name());
+            recovered();
             return State.STREAMING;
         }
         return s;
@@ -126,7 +163,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return failure;
     }
 
-    /** The last error, by kind and without any value, address or secret; null when there was none. */
+    /**
+     * The last error: the source, its server's host:port, the error's kind and what happens or what to do;
+     * never a secret or a row value. Null when there was none.
+     */
     public String lastError() {
         return lastError;
     }
@@ -149,17 +189,30 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return lastAcknowledgedMillis;
     }
 
-    /** False when the runner should be running but its engine thread has died. */
+    /** In-process restarts of this source's engine so far. */
+    public long restarts() {
+        return meters.restarts();
+    }
+
+    /** False when the runner should be running but its engine thread has died (a restarting source has none: that is fine). */
     public boolean threadAlive() {
         Thread t = thread;
         State s = state.get();
-        return t == null || s == State.STOPPED || s == State.FAILED || t.isAlive();
+        return t == null || s == State.STOPPED || s == State.FAILED || s == State.RESTARTING || t.isAlive();
     }
 
     public void start(ExecutorService executor) {
+        synchronized (lock) {
+            this.executor = executor;
+            run(engine);
+        }
+    }
+
+    private void run(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+        thread = null;
         executor.execute(() -> {
             thread = Thread.currentThread();
-            engine.run();
+            e.run();
         });
     }
 
@@ -226,10 +279,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 }
                 // Not retryable (retryable failures are retried inside the writer for as long as it takes):
                 // stop this source without committing the batch, so that nothing is skipped.
-                failure = e;
-                lastError = "source " + source.name() + ": writing a batch of " + changes.size() + " change(s) to Elasticsearch failed ("
-                        + kinds(e) + "); the batch was not committed";
-                LOG.error("source {}: writing a batch of {} change(s) failed: {}", source.name(), changes.size(), ErrorClassifier.describe(e), e);
+                // The engine stops and is restarted (see completed): the batch is replayed from the committed position.
+                writeFailure = "writing a batch of " + changes.size() + " change(s) to Elasticsearch failed (" + kinds(e)
+                        + "); the batch was not committed";
+                LOG.warn("{}: writing a batch of {} change(s) failed: {}", where(), changes.size(), ErrorClassifier.describe(e));
                 throw new IllegalStateException("source " + source.name() + ": " + ErrorClassifier.describe(e), e);
             }
         }
@@ -245,6 +298,18 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         committer.markBatchFinished();
         if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
             LOG.info("source {} is streaming changes", source.name());
+        }
+        if (recovering) {
+            recovered();
+        }
+    }
+
+    private void recovered() {
+        if (recovering) {
+            recovering = false;
+            restarts.recovered();
+            lastError = null;
+            LOG.info("{} recovered after {} restart(s) so far", where(), meters.restarts());
         }
     }
 
@@ -280,23 +345,134 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (closing) {
             state.set(State.STOPPED);
             LOG.info("source {} stopped", source.name());
-        } else {
-            if (failure == null) {
-                failure = error != null ? error : new IllegalStateException(message);
-            }
-            if (lastError == null) {
-                lastError = "source " + source.name() + ": the Debezium engine stopped unexpectedly"
-                        + (error != null ? " (" + kinds(error) + ")" : "") + "; see the log";
-            }
-            state.set(State.FAILED);
-            LOG.error("source {} stopped unexpectedly: {}", source.name(), message, error);
+            onStop.accept(this);
+            return;
         }
+        String what = writeFailure != null ? writeFailure
+                : "the Debezium engine stopped" + (error != null ? " (" + kinds(error) + cause(error) + ")" : "");
+        writeFailure = null;
+        failed(error != null ? error : new IllegalStateException("the engine stopped: " + message), what);
+    }
+
+    /**
+     * The engine failed, or the check before a restart did: restart after a backoff, or give up. Runs
+     * on the engine's thread or the restart scheduler's.
+     */
+    private void failed(Throwable error, String what) {
+        RestartPolicy.Decision d = restarts.failed(SourceFailures.unrecoverable(source, error));
+        if (d.giveUp()) {
+            giveUp(d.reason(), what, error);
+            return;
+        }
+        synchronized (lock) {
+            if (closing) {
+                state.set(State.STOPPED);
+                return;
+            }
+            recovering = true;
+            state.set(State.RESTARTING);
+            lastError = where() + ": " + what + "; restart " + d.attempt() + " in " + millis(d.delay()) + ", failing for "
+                    + d.failingFor().toSeconds() + " s. Mosaic restarts it from its last committed position; if this goes on, check "
+                    + "that the database runs and is reachable";
+            if (scheduler == null) {
+                scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "mosaic-restart-" + source.name());
+                    t.setDaemon(true);
+                    return t;
+                });
+                // a source that resumed shows that it streams through Debezium's MBeans, read by state(): so read them
+                scheduler.scheduleWithFixedDelay(this::state, 1, 1, TimeUnit.SECONDS);
+            }
+            scheduler.schedule(this::restart, d.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        LOG.warn("{}: {}; restart {} in {} (failing for {} s)", where(), what, d.attempt(), millis(d.delay()), d.failingFor().toSeconds());
+    }
+
+    /** After the backoff: check the server and the stored position, then start a new engine from the committed offsets. */
+    private void restart() {
+        if (closing) {
+            return;
+        }
+        Thread old = thread;
+        try {
+            if (old != null) {
+                old.join(30_000); // the failed engine's own shutdown (offsets, MBeans) comes first
+            }
+            String lost = restartCheck.call();
+            if (lost != null) {
+                giveUp(lost, "its stored position cannot be resumed from", null);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            failed(e, "cannot restart yet: the check before a restart failed (" + kinds(e) + cause(e) + ")");
+            return;
+        }
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            state.set(State.STARTING);
+            meters.restarted();
+            engine = newEngine();
+            run(engine);
+        }
+        LOG.info("{}: restarted (restart {}): a new engine resumes from the last committed position", where(), meters.restarts());
+    }
+
+    private void giveUp(String reason, String what, Throwable error) {
+        String message = where() + " cannot recover: " + reason + " (last failure: " + what + ")";
+        synchronized (lock) {
+            failure = new SourceFailedException(source.name(), message, error);
+            lastError = message;
+            state.set(State.FAILED);
+        }
+        LOG.error("{}; the service stops (exit 1)", message);
         onStop.accept(this);
+    }
+
+    private static String millis(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    /**
+     * The root cause's message when it comes from a driver or the network ({@code : unexpected end of stream}),
+     * which names no row value; empty for anything else, whose message might quote one.
+     */
+    static String cause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (!(root instanceof java.io.IOException || root instanceof java.sql.SQLException) || root.getMessage() == null) {
+            return "";
+        }
+        String m = root.getMessage().split("\n")[0];
+        return ": " + (m.length() > 160 ? m.substring(0, 160) + "…" : m);
     }
 
     @Override
     public void close() throws Exception {
-        closing = true;
-        engine.close();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+        State s;
+        synchronized (lock) {
+            closing = true;
+            running = engine;
+            s = state.get();
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+            }
+            if (s == State.RESTARTING) {
+                state.set(State.STOPPED); // no engine runs: nothing to stop, nothing to commit
+            }
+        }
+        if (s == State.RESTARTING) {
+            LOG.info("source {} stopped (it was waiting to restart)", source.name());
+            onStop.accept(this);
+        } else if (s != State.FAILED && s != State.STOPPED) {
+            running.close();
+        }
     }
 }
