@@ -275,7 +275,8 @@ public final class Mosaic implements AutoCloseable {
 
     /**
      * Live while the process and its threads work: every running source's engine thread is alive and
-     * no threads are deadlocked. A failed source stops the service, which exits with 1 and is
+     * no threads are deadlocked. A source that is restarting in-process stays live. A source that
+     * cannot recover (or failed for restart.give_up_after) stops the service, which exits with 1 and is
      * restarted: while it exits, liveness stays 200 (saying so), so that the kubelet does not kill a
      * clean exit; should the exit not happen within {@link #EXIT_GRACE}, liveness fails, and the kubelet
      * restarts the container. Outages (a database or the cluster down) never fail liveness: they are

@@ -78,6 +78,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
     private volatile boolean recovering;
+    /** Counted down when the current engine's run() returned (its thread goes back to the pool, alive). */
+    private volatile java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(0);
     private final Consumer<SourceRunner> onStop;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicBoolean estimating = new AtomicBoolean();
@@ -85,6 +87,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile String writeFailure;
     private volatile String lastError;
     private volatile boolean closing;
+    /** Set when Mosaic itself stops the engine to restart it (its binlog server stopped answering), with why. */
+    private volatile Exception stoppedToRestart;
     private volatile Thread thread;
     private volatile String lastPosition;
     private volatile long lastAcknowledgedMillis;
@@ -205,14 +209,65 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         synchronized (lock) {
             this.executor = executor;
             run(engine);
+            if (source.type().isBinlog()) {
+                // The binlog client notices a stopped server only by a clean end of stream, which Debezium merely
+                // logs; its keep-alive thread then reconnects on its own, a minute later, and meanwhile the source
+                // looks as if it streamed. So Mosaic asks the server itself, at the heartbeat's pace.
+                long every = Math.max(1000, source.heartbeat().toMillis());
+                scheduler().scheduleWithFixedDelay(this::watch, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private ScheduledExecutorService scheduler() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mosaic-restart-" + source.name());
+                t.setDaemon(true);
+                return t;
+            });
+            // a source that resumed shows that it streams through Debezium's MBeans, read by state(): so read them
+            scheduler.scheduleWithFixedDelay(this::state, 1, 1, TimeUnit.SECONDS);
+        }
+        return scheduler;
+    }
+
+    /** A streaming binlog source whose server refuses a new connection, or does not answer, is stopped and restarted. */
+    private void watch() {
+        if (closing || state() != State.STREAMING) {
+            return;
+        }
+        try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
+            return;
+        } catch (Exception e) {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+            synchronized (lock) {
+                if (closing || state.get() != State.STREAMING) {
+                    return;
+                }
+                stoppedToRestart = e;
+                running = engine;
+            }
+            LOG.info("{}: a new connection to its server failed; stopping its engine to restart it", where());
+            try {
+                running.close(); // completed() follows, and sees stoppedToRestart
+            } catch (Exception closeFailed) {
+                LOG.debug("source {}: closing the engine to restart it", source.name(), closeFailed);
+            }
         }
     }
 
     private void run(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
         thread = null;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        finished = done;
         executor.execute(() -> {
             thread = Thread.currentThread();
-            e.run();
+            try {
+                e.run();
+            } finally {
+                done.countDown();
+            }
         });
     }
 
@@ -271,7 +326,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                if (closing) {
+                if (closing || stoppedToRestart != null) {
                     // stopped while writing: the batch is not committed, so the next start writes it again
                     LOG.info("source {}: stopped while writing a batch of {} change(s); it will be written again at the next start",
                             source.name(), changes.size());
@@ -348,6 +403,12 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             onStop.accept(this);
             return;
         }
+        Exception lost = stoppedToRestart;
+        if (lost != null) {
+            stoppedToRestart = null;
+            failed(lost, "a new connection to its server failed (" + kinds(lost) + cause(lost) + "), so its engine was stopped");
+            return;
+        }
         String what = writeFailure != null ? writeFailure
                 : "the Debezium engine stopped" + (error != null ? " (" + kinds(error) + cause(error) + ")" : "");
         writeFailure = null;
@@ -371,21 +432,18 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             }
             recovering = true;
             state.set(State.RESTARTING);
-            lastError = where() + ": " + what + "; restart " + d.attempt() + " in " + millis(d.delay()) + ", failing for "
+            lastError = where() + ": " + what + "; attempt " + d.attempt() + " to restart in " + millis(d.delay()) + ", failing for "
                     + d.failingFor().toSeconds() + " s. Mosaic restarts it from its last committed position; if this goes on, check "
                     + "that the database runs and is reachable";
-            if (scheduler == null) {
-                scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "mosaic-restart-" + source.name());
-                    t.setDaemon(true);
-                    return t;
-                });
-                // a source that resumed shows that it streams through Debezium's MBeans, read by state(): so read them
-                scheduler.scheduleWithFixedDelay(this::state, 1, 1, TimeUnit.SECONDS);
-            }
-            scheduler.schedule(this::restart, d.delay().toMillis(), TimeUnit.MILLISECONDS);
+            scheduler().schedule(this::restart, d.delay().toMillis(), TimeUnit.MILLISECONDS);
         }
-        LOG.warn("{}: {}; restart {} in {} (failing for {} s)", where(), what, d.attempt(), millis(d.delay()), d.failingFor().toSeconds());
+        // one line for the failure, then one every 10th attempt, as es.Retry does: the state and last_error show every attempt
+        if (d.attempt() == 1 || d.attempt() % 10 == 0) {
+            LOG.warn("{}: {}; attempt {} to restart in {} (failing for {} s)", where(), what, d.attempt(), millis(d.delay()),
+                    d.failingFor().toSeconds());
+        } else {
+            LOG.debug("{}: {}; attempt {} to restart in {}", where(), what, d.attempt(), millis(d.delay()));
+        }
     }
 
     /** After the backoff: check the server and the stored position, then start a new engine from the committed offsets. */
@@ -393,11 +451,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (closing) {
             return;
         }
-        Thread old = thread;
         try {
-            if (old != null) {
-                old.join(30_000); // the failed engine's own shutdown (offsets, MBeans) comes first
-            }
+            finished.await(30, TimeUnit.SECONDS); // the failed engine's own shutdown (offsets, MBeans) comes first
             String lost = restartCheck.call();
             if (lost != null) {
                 giveUp(lost, "its stored position cannot be resumed from", null);
