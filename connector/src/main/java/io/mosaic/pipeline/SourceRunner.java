@@ -359,8 +359,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
+    /** The current engine snapshots or streams again; a late batch of an engine being stopped does not count. */
     private void recovered() {
-        if (recovering) {
+        State s = state.get();
+        if (recovering && (s == State.STREAMING || s == State.SNAPSHOTTING)) {
             recovering = false;
             restarts.recovered();
             lastError = null;
@@ -431,10 +433,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 return;
             }
             recovering = true;
-            state.set(State.RESTARTING);
+            // the error first: whoever sees the phase restarting (unlocked) sees why
             lastError = where() + ": " + what + "; attempt " + d.attempt() + " to restart in " + millis(d.delay()) + ", failing for "
                     + d.failingFor().toSeconds() + " s. Mosaic restarts it from its last committed position; if this goes on, check "
                     + "that the database runs and is reachable";
+            state.set(State.RESTARTING);
             scheduler().schedule(this::restart, d.delay().toMillis(), TimeUnit.MILLISECONDS);
         }
         // one line for the failure, then one every 10th attempt, as es.Retry does: the state and last_error show every attempt
