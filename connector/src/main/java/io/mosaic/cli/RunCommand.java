@@ -12,7 +12,7 @@ import io.mosaic.es.ErrorClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code mosaic run}: runs the service until it is stopped (SIGTERM) or a source fails. */
+/** {@code mosaic run}: runs the service until it is stopped (SIGTERM) or a source fails for good (exit 1). */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the service: snapshot, then stream changes into Elasticsearch.")
 public final class RunCommand implements Callable<Integer> {
 
@@ -48,9 +48,9 @@ public final class RunCommand implements Callable<Integer> {
         Throwable failure = mosaic.awaitTermination();
         mosaic.close(); // waits for a close in progress (a signal's) to finish
         if (failure != null) {
-            // a schema change's message is the whole instruction (mapping line, fix): not shortened
-            System.err.println("error: " + (failure instanceof io.mosaic.source.SchemaChangeException
-                    ? failure.getMessage() : ErrorClassifier.describe(failure)));
+            // a source that gave up says which, where, why and what to do (a schema change: the mapping line and the fix)
+            System.err.println("error: " + (failure instanceof io.mosaic.pipeline.SourceFailedException
+                    || failure instanceof io.mosaic.source.SchemaChangeException ? failure.getMessage() : ErrorClassifier.describe(failure)));
             mosaic.close();
             return ExitCodes.FAILURE;
         }

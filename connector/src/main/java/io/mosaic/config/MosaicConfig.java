@@ -21,9 +21,10 @@ public record MosaicConfig(
         StateConfig state,
         WriterConfig writer,
         HttpConfig http,
-        LeaseConfig lease) {
+        LeaseConfig lease,
+        RestartConfig restart) {
 
-    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http", "lease");
+    private static final List<String> SECTIONS = List.of("elasticsearch", "sources", "mappings", "state", "writer", "http", "lease", "restart");
 
     public static MosaicConfig load(Path file) {
         return load(file, System::getenv);
@@ -85,8 +86,9 @@ public record MosaicConfig(
         WriterConfig writer = WriterConfig.read(root.get("writer"), problems);
         HttpConfig http = HttpConfig.read(root.get("http"), problems);
         LeaseConfig lease = LeaseConfig.read(root.get("lease"), state, problems);
+        RestartConfig restart = RestartConfig.read(root.get("restart"), problems);
         problems.throwIfAny();
         return new MosaicConfig(file, es, java.util.Collections.unmodifiableMap(sources), List.copyOf(mappings), state, writer, http,
-                lease);
+                lease, restart);
     }
 }

@@ -163,6 +163,11 @@ public record SourceConfig(
         return type.configName() + "://" + user + "@" + host + ":" + port + (database != null ? "/" + database : "");
     }
 
+    /** The server's {@code host:port}, for error messages that must say where (no user, no secret). */
+    public String address() {
+        return host + ":" + port;
+    }
+
     @Override
     public String toString() {
         return "SourceConfig[" + name + " " + describe() + "]";

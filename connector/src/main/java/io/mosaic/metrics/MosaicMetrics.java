@@ -49,6 +49,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String LEASE_HELD = "mosaic.source.lease.held";
     public static final String SNAPSHOT_ROWS = "mosaic.source.snapshot.rows";
     public static final String SNAPSHOT_ROWS_ESTIMATE = "mosaic.source.snapshot.rows.estimate";
+    public static final String RESTARTS = "mosaic.source.restarts";
     // the writer
     public static final String DOCUMENTS_WRITTEN = "mosaic.writer.documents.written";
     public static final String DOCUMENTS_DELETED = "mosaic.writer.documents.deleted";

@@ -27,12 +27,13 @@ import io.micrometer.core.instrument.Timer;
 public final class SourceMeters {
 
     /** The phases of a source, the values of the {@code phase} label of {@link MosaicMetrics#PHASE}. */
-    public static final List<String> PHASES = List.of("standby", "starting", "snapshotting", "streaming", "stopped", "failed");
+    public static final List<String> PHASES = List.of("standby", "starting", "snapshotting", "streaming", "restarting", "stopped", "failed");
 
     private final MosaicMetrics metrics;
     private final String source;
     private final Map<String, Counter> changes = new ConcurrentHashMap<>();
     private final Timer lag;
+    private final Counter restarts;
     private final AtomicLong snapshotRows = new AtomicLong();
     private volatile String phase = "starting";
     private volatile java.util.function.Supplier<String> phases = () -> phase;
@@ -60,7 +61,7 @@ public final class SourceMeters {
                 .baseUnit("seconds").tags("source", source).register(registry);
         for (String p : PHASES) {
             Gauge.builder(MosaicMetrics.PHASE, this, m -> p.equals(m.phase()) ? 1 : 0)
-                    .description("1 for the phase the source is in (standby, starting, snapshotting, streaming, stopped, failed), 0 for the others")
+                    .description("1 for the phase the source is in (standby, starting, snapshotting, streaming, restarting, stopped, failed), 0 for the others")
                     .tags("source", source, "phase", p).register(registry);
         }
         Gauge.builder(MosaicMetrics.SNAPSHOT_ROWS, snapshotRows, AtomicLong::get)
@@ -69,6 +70,8 @@ public final class SourceMeters {
         Gauge.builder(MosaicMetrics.SNAPSHOT_ROWS_ESTIMATE, this, m -> m.snapshotRowsEstimate)
                 .description("The database's estimate of the rows the snapshot reads (pg_class.reltuples, information_schema.TABLES.TABLE_ROWS); NaN when unknown")
                 .tags("source", source).register(registry);
+        restarts = metrics.counter(MosaicMetrics.RESTARTS, "In-process restarts of the source's engine after it failed (a new engine, "
+                + "resuming from the committed position)", "source", source);
     }
 
     public String source() {
@@ -79,6 +82,15 @@ public final class SourceMeters {
     public void changes(String table, int n) {
         changes.computeIfAbsent(table, t -> metrics.counter(MosaicMetrics.CHANGES, "Row changes received from the source (snapshot reads included)",
                 "source", source, "table", t)).increment(n);
+    }
+
+    /** A new engine was started for the source after it failed. */
+    public void restarted() {
+        restarts.increment();
+    }
+
+    public long restarts() {
+        return (long) restarts.count();
     }
 
     public void phase(String phase) {

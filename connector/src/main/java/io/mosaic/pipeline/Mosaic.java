@@ -173,7 +173,9 @@ public final class Mosaic implements AutoCloseable {
                 continue;
             }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
-            SourceRunner runner = new SourceRunner(source, mappings, props, writer, retry, metrics, this::sourceStopped);
+            ElasticsearchGateway gateway = es;
+            SourceRunner runner = new SourceRunner(source, mappings, props, writer, retry, metrics,
+                    RestartPolicy.of(config.restart()), () -> Preflight.lostPosition(config, source, gateway), this::sourceStopped);
             runners.add(runner);
         }
         running.set(runners.size());
@@ -264,7 +266,8 @@ public final class Mosaic implements AutoCloseable {
             failed = runner;
             failedAt = System.nanoTime();
             failure = runner.failure();
-            // One failed source stops the service: Kubernetes restarts it and it resumes from committed offsets.
+            // A source gave up (it cannot recover, or kept failing for restart.give_up_after): the service stops
+            // and exits 1. Failures that may heal are restarted in-process by the runner and never come here.
             stopped.countDown();
         }
         if (running.decrementAndGet() == 0) {
@@ -295,7 +298,8 @@ public final class Mosaic implements AutoCloseable {
 
     /**
      * Live while the process and its threads work: every running source's engine thread is alive and
-     * no threads are deadlocked. A failed source stops the service, which exits with 1 and is
+     * no threads are deadlocked. A source that is restarting in-process stays live. A source that
+     * cannot recover (or failed for restart.give_up_after) stops the service, which exits with 1 and is
      * restarted: while it exits, liveness stays 200 (saying so), so that the kubelet does not kill a
      * clean exit; should the exit not happen within {@link #EXIT_GRACE}, liveness fails, and the kubelet
      * restarts the container. Outages (a database or the cluster down) never fail liveness: they are

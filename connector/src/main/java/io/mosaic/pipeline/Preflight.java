@@ -83,9 +83,7 @@ public final class Preflight {
                     }
                     String lost = offset == null ? null : inspector.lostPosition(c, offset);
                     if (lost != null) {
-                        problems.add(location, "source '" + s.name() + "': " + lost + ": the changes since Mosaic's last position "
-                                + "cannot be read any more. Run 'mosaic run --config " + config.file().getFileName() + " --resnapshot "
-                                + s.name() + "' to take a new snapshot (rows deleted meanwhile are removed from the documents)");
+                        problems.add(location, "source '" + s.name() + "': " + lostPositionAdvice(config, s, lost));
                     }
                 }
                 checked.add(s.name());
@@ -171,5 +169,25 @@ public final class Preflight {
             }
         }
         return "Check elasticsearch.urls (and credentials) and that the cluster is running.";
+    }
+
+    private static String lostPositionAdvice(MosaicConfig config, SourceConfig s, String lost) {
+        return lost + ": the changes since Mosaic's last position cannot be read any more. Run 'mosaic run --config "
+                + config.file().getFileName() + " --resnapshot " + s.name() + "' to take a new snapshot (rows deleted meanwhile are "
+                + "removed from the documents)";
+    }
+
+    /**
+     * The check before a failed source is restarted in-process, as at start-up: the server answers
+     * (else this throws, and {@link SourceProbe#isOutage} or {@link io.mosaic.source.SourceFailures} says
+     * whether waiting helps) and the stored position still exists. Returns why it does not, with what
+     * to do, or null when the source can resume.
+     */
+    public static String lostPosition(MosaicConfig config, SourceConfig s, ElasticsearchGateway es) throws Exception {
+        try (Connection c = SourceProbe.connect(s)) {
+            Map<String, Object> offset = new StoredPositions(config.state(), es).offset(s);
+            String lost = offset == null ? null : new SourceInspector(s).lostPosition(c, offset);
+            return lost == null ? null : lostPositionAdvice(config, s, lost);
+        }
     }
 }

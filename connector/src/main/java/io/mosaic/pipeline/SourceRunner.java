@@ -5,7 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -29,6 +33,7 @@ import io.mosaic.metrics.SourceMeters;
 import io.mosaic.source.ChangeEventConverter;
 import io.mosaic.source.RowEstimate;
 import io.mosaic.source.SchemaChangeException;
+import io.mosaic.source.SourceFailures;
 import io.mosaic.writer.DocumentWriter;
 import io.mosaic.es.ErrorClassifier;
 import io.mosaic.es.Retry;
@@ -43,12 +48,19 @@ import io.mosaic.es.Retry;
  *
  * <p>It also keeps what {@code /status} and the source's meters ({@link SourceMeters}) show: the phase,
  * the position and time of the last acknowledged change, the lag, snapshot progress and the last
- * error, described by kind only (an error's message may quote a row value or an address).
+ * error, described by kind only (an error's message may quote a row value).
+ *
+ * <p>A failed engine is restarted in-process ({@link RestartPolicy}): the source shows {@code restarting},
+ * the other sources go on, and after a backoff a check (the server answers, the stored position still
+ * exists) precedes a new engine, which resumes from the committed offsets, so that a batch not yet
+ * committed is replayed. A failure that cannot heal, or one that lasts longer than
+ * {@code restart.give_up_after}, makes the source {@code failed} with a {@link SourceFailedException},
+ * and the service stops.
  */
 public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
     /** What a runner is doing, for health checks. */
-    public enum State { STANDBY, STARTING, SNAPSHOTTING, STREAMING, STOPPED, FAILED }
+    public enum State { STANDBY, STARTING, SNAPSHOTTING, STREAMING, RESTARTING, STOPPED, FAILED }
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceRunner.class);
 
@@ -60,13 +72,25 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private final SourceMeters meters;
     private final DebeziumMetricsBridge debezium;
     private final ChangeEventConverter converter;
-    private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private final Properties properties;
+    private final RestartPolicy restarts;
+    private final Callable<String> restartCheck;
+    private final Object lock = new Object();
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private volatile boolean recovering;
+    /** Counted down when the current engine's run() returned (its thread goes back to the pool, alive). */
+    private volatile java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(0);
     private final Consumer<SourceRunner> onStop;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicBoolean estimating = new AtomicBoolean();
     private volatile Throwable failure;
+    private volatile String writeFailure;
     private volatile String lastError;
     private volatile boolean closing;
+    /** Set when Mosaic itself stops the engine to restart it (its binlog server stopped answering), with why. */
+    private volatile Exception stoppedToRestart;
     private volatile Thread thread;
     private volatile String lastPosition;
     private volatile long lastAcknowledgedMillis;
@@ -81,9 +105,12 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     /**
      * @param mappings the mappings: the source's tables are declared in the meters with 0 and estimated for snapshot
      *        progress, and each change's schema is checked against the columns they read
+     * @param restarts when a failed engine is restarted, and when the source is given up
+     * @param restartCheck run before every restart: why the stored position cannot be resumed from (with what to do), or
+     *                     null when it can; it throws when the server cannot be reached or refuses the connection
      */
-    public SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
-                        MosaicMetrics metrics, Consumer<SourceRunner> onStop) {
+    SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
+                 MosaicMetrics metrics, RestartPolicy restarts, Callable<String> restartCheck, Consumer<SourceRunner> onStop) {
         this.source = source;
         this.tables = List.copyOf(mappings.tables(source.name()));
         this.mappings = mappings;
@@ -99,7 +126,15 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         meters.phaseFrom(() -> state().name().toLowerCase(java.util.Locale.ROOT));
         this.onStop = onStop;
         this.converter = new ChangeEventConverter(source, mappings);
-        this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        this.properties = properties;
+        this.restarts = restarts;
+        this.restartCheck = restartCheck;
+        this.engine = newEngine();
+    }
+
+    /** A new engine: one per attempt, since a Debezium engine does not start twice. It resumes from the committed offsets. */
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> newEngine() {
+        return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties)
                 .notifying(this)
                 .using(new DebeziumEngine.ConnectorCallback() {
@@ -111,6 +146,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 })
                 .using((success, message, error) -> completed(success, message, error))
                 .build();
+    }
+
+    /** The source and its server, for messages: {@code source 'labor' (mariadb at db:3306)}, no user, no secret. */
+    private String where() {
+        return "source '" + source.name() + "' (" + source.type().configName() + " at " + source.address() + ")";
     }
 
     public String name() {
@@ -128,6 +168,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (s == State.SNAPSHOTTING && debezium.value("snapshot", "SnapshotSkipped") == 1
                 && debezium.value("streaming", "Connected") == 1 && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
             LOG.info("source {} is streaming changes (it resumed from its stored position: no snapshot)", source.name());
+            recovered();
             return State.STREAMING;
         }
         return s;
@@ -137,7 +178,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return failure;
     }
 
-    /** The last error, by kind and without any value, address or secret; null when there was none. */
+    /**
+     * The last error: the source, its server's host:port, the error's kind and what happens or what to do;
+     * never a secret or a row value. Null when there was none.
+     */
     public String lastError() {
         return lastError;
     }
@@ -160,11 +204,16 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return lastAcknowledgedMillis;
     }
 
-    /** False when the runner should be running but its engine thread has died. */
+    /** In-process restarts of this source's engine so far. */
+    public long restarts() {
+        return meters.restarts();
+    }
+
+    /** False when the runner should be running but its engine thread has died (a restarting source has none: that is fine). */
     public boolean threadAlive() {
         Thread t = thread;
         State s = state.get();
-        return t == null || s == State.STOPPED || s == State.FAILED || t.isAlive();
+        return t == null || s == State.STOPPED || s == State.FAILED || s == State.RESTARTING || t.isAlive();
     }
 
     /** Marks a runner that waits for its source's lease (another process streams the source) before it starts. */
@@ -183,22 +232,81 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
     }
 
-    public synchronized void start(ExecutorService executor) {
-        if (closing || (!state.compareAndSet(State.STANDBY, State.STARTING) && state.get() != State.STARTING)) {
-            return; // stopped while standing by: a lease taken during shutdown starts nothing
+    public void start(ExecutorService executor) {
+        synchronized (lock) {
+            if (closing || (!state.compareAndSet(State.STANDBY, State.STARTING) && state.get() != State.STARTING)) {
+                return; // stopped while standing by: a lease taken during shutdown starts nothing
+            }
+            this.executor = executor;
+            run(engine);
+            if (source.type().isBinlog()) {
+                // The binlog client notices a stopped server only by a clean end of stream, which Debezium merely
+                // logs; its keep-alive thread then reconnects on its own, a minute later, and meanwhile the source
+                // looks as if it streamed. So Mosaic asks the server itself, at the heartbeat's pace.
+                long every = Math.max(1000, source.heartbeat().toMillis());
+                scheduler().scheduleWithFixedDelay(this::watch, every, every, TimeUnit.MILLISECONDS);
+            }
+            if (source.type() == io.mosaic.config.SourceType.POSTGRES) {
+                publicationCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "mosaic-publication-" + source.name());
+                    t.setDaemon(true);
+                    return t;
+                });
+                long every = PUBLICATION_CHECK_INTERVAL.toMillis();
+                publicationCheck.scheduleWithFixedDelay(this::checkPublication, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
-        if (source.type() == io.mosaic.config.SourceType.POSTGRES) {
-            publicationCheck = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "mosaic-publication-" + source.name());
+    }
+
+    private ScheduledExecutorService scheduler() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mosaic-restart-" + source.name());
                 t.setDaemon(true);
                 return t;
             });
-            long every = PUBLICATION_CHECK_INTERVAL.toMillis();
-            publicationCheck.scheduleWithFixedDelay(this::checkPublication, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            // a source that resumed shows that it streams through Debezium's MBeans, read by state(): so read them
+            scheduler.scheduleWithFixedDelay(this::state, 1, 1, TimeUnit.SECONDS);
         }
+        return scheduler;
+    }
+
+    /** A streaming binlog source whose server refuses a new connection, or does not answer, is stopped and restarted. */
+    private void watch() {
+        if (closing || state() != State.STREAMING) {
+            return;
+        }
+        try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
+            return;
+        } catch (Exception e) {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+            synchronized (lock) {
+                if (closing || state.get() != State.STREAMING) {
+                    return;
+                }
+                stoppedToRestart = e;
+                running = engine;
+            }
+            LOG.info("{}: a new connection to its server failed; stopping its engine to restart it", where());
+            try {
+                running.close(); // completed() follows, and sees stoppedToRestart
+            } catch (Exception closeFailed) {
+                LOG.debug("source {}: closing the engine to restart it", source.name(), closeFailed);
+            }
+        }
+    }
+
+    private void run(DebeziumEngine<RecordChangeEvent<SourceRecord>> e) {
+        thread = null;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        finished = done;
         executor.execute(() -> {
             thread = Thread.currentThread();
-            engine.run();
+            try {
+                e.run();
+            } finally {
+                done.countDown();
+            }
         });
     }
 
@@ -270,7 +378,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                if (closing) {
+                if (closing || stoppedToRestart != null) {
                     // stopped while writing: the batch is not committed, so the next start writes it again
                     LOG.info("source {}: stopped while writing a batch of {} change(s); it will be written again at the next start",
                             source.name(), changes.size());
@@ -278,10 +386,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 }
                 // Not retryable (retryable failures are retried inside the writer for as long as it takes):
                 // stop this source without committing the batch, so that nothing is skipped.
-                failure = e;
-                lastError = "source " + source.name() + ": writing a batch of " + changes.size() + " change(s) to Elasticsearch failed ("
-                        + kinds(e) + "); the batch was not committed";
-                LOG.error("source {}: writing a batch of {} change(s) failed: {}", source.name(), changes.size(), ErrorClassifier.describe(e), e);
+                // The engine stops and is restarted (see completed): the batch is replayed from the committed position.
+                writeFailure = "writing a batch of " + changes.size() + " change(s) to Elasticsearch failed (" + kinds(e)
+                        + "); the batch was not committed";
+                LOG.warn("{}: writing a batch of {} change(s) failed: {}", where(), changes.size(), ErrorClassifier.describe(e));
                 throw new IllegalStateException("source " + source.name() + ": " + ErrorClassifier.describe(e), e);
             }
         }
@@ -297,6 +405,20 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         committer.markBatchFinished();
         if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
             LOG.info("source {} is streaming changes", source.name());
+        }
+        if (recovering) {
+            recovered();
+        }
+    }
+
+    /** The current engine snapshots or streams again; a late batch of an engine being stopped does not count. */
+    private void recovered() {
+        State s = state.get();
+        if (recovering && (s == State.STREAMING || s == State.SNAPSHOTTING)) {
+            recovering = false;
+            restarts.recovered();
+            lastError = null;
+            LOG.info("{} recovered after {} restart(s) so far", where(), meters.restarts());
         }
     }
 
@@ -349,38 +471,157 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     }
 
     private void completed(boolean success, String message, Throwable error) {
+        if (closing) {
+            stopPublicationCheck();
+            state.set(State.STOPPED);
+            LOG.info("source {} stopped", source.name());
+            onStop.accept(this);
+            return;
+        }
+        Exception lost = stoppedToRestart;
+        if (lost != null) {
+            stoppedToRestart = null;
+            failed(lost, "a new connection to its server failed (" + kinds(lost) + cause(lost) + "), so its engine was stopped");
+            return;
+        }
+        String what = writeFailure != null ? writeFailure
+                : "the Debezium engine stopped" + (error != null ? " (" + kinds(error) + cause(error) + ")" : "");
+        writeFailure = null;
+        failed(error != null ? error : new IllegalStateException("the engine stopped: " + message), what);
+    }
+
+    /**
+     * The engine failed, or the check before a restart did: restart after a backoff, or give up. Runs
+     * on the engine's thread or the restart scheduler's.
+     */
+    private void failed(Throwable error, String what) {
+        RestartPolicy.Decision d = restarts.failed(SourceFailures.unrecoverable(source, error));
+        if (d.giveUp()) {
+            giveUp(d.reason(), what, error);
+            return;
+        }
+        synchronized (lock) {
+            if (closing) {
+                state.set(State.STOPPED);
+                return;
+            }
+            recovering = true;
+            // the error first: whoever sees the phase restarting (unlocked) sees why
+            lastError = where() + ": " + what + "; attempt " + d.attempt() + " to restart in " + millis(d.delay()) + ", failing for "
+                    + d.failingFor().toSeconds() + " s. Mosaic restarts it from its last committed position; if this goes on, check "
+                    + "that the database runs and is reachable";
+            state.set(State.RESTARTING);
+            scheduler().schedule(this::restart, d.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        // one line for the failure, then one every 10th attempt, as es.Retry does: the state and last_error show every attempt
+        if (d.attempt() == 1 || d.attempt() % 10 == 0) {
+            LOG.warn("{}: {}; attempt {} to restart in {} (failing for {} s)", where(), what, d.attempt(), millis(d.delay()),
+                    d.failingFor().toSeconds());
+        } else {
+            LOG.debug("{}: {}; attempt {} to restart in {}", where(), what, d.attempt(), millis(d.delay()));
+        }
+    }
+
+    /** After the backoff: check the server and the stored position, then start a new engine from the committed offsets. */
+    private void restart() {
+        if (closing) {
+            return;
+        }
+        try {
+            finished.await(30, TimeUnit.SECONDS); // the failed engine's own shutdown (offsets, MBeans) comes first
+            String lost = restartCheck.call();
+            if (lost != null) {
+                giveUp(lost, "its stored position cannot be resumed from", null);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            failed(e, "cannot restart yet: the check before a restart failed (" + kinds(e) + cause(e) + ")");
+            return;
+        }
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            state.set(State.STARTING);
+            meters.restarted();
+            engine = newEngine();
+            run(engine);
+        }
+        LOG.info("{}: restarted (restart {}): a new engine resumes from the last committed position", where(), meters.restarts());
+    }
+
+    /** The publication check goes on across in-process restarts; it ends with the runner. */
+    private void stopPublicationCheck() {
         if (publicationCheck != null) {
             publicationCheck.shutdownNow();
         }
-        if (closing) {
-            state.set(State.STOPPED);
-            LOG.info("source {} stopped", source.name());
-        } else {
-            if (failure == null) {
-                failure = error != null ? error : new IllegalStateException(message);
-            }
-            if (lastError == null) {
-                lastError = "source " + source.name() + ": the Debezium engine stopped unexpectedly"
-                        + (error != null ? " (" + kinds(error) + ")" : "") + "; see the log";
-            }
+    }
+
+    private void giveUp(String reason, String what, Throwable error) {
+        stopPublicationCheck();
+        String message = where() + " cannot recover: " + reason + " (last failure: " + what + ")";
+        synchronized (lock) {
+            failure = new SourceFailedException(source.name(), message, error);
+            lastError = message;
             state.set(State.FAILED);
-            LOG.error("source {} stopped unexpectedly: {}", source.name(), message, error);
         }
+        LOG.error("{}; the service stops (exit 1)", message);
         onStop.accept(this);
     }
 
+    private static String millis(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    /**
+     * The root cause's message when it comes from a driver or the network ({@code : unexpected end of stream}),
+     * which names no row value; empty for anything else, whose message might quote one.
+     */
+    static String cause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (!(root instanceof java.io.IOException || root instanceof java.sql.SQLException) || root.getMessage() == null) {
+            return "";
+        }
+        String m = root.getMessage().split("\n")[0];
+        return ": " + (m.length() > 160 ? m.substring(0, 160) + "…" : m);
+    }
+
     @Override
-    public synchronized void close() throws Exception {
-        if (closing) {
-            return; // closed before (after a lost lease, say): the engine stops once
+    public void close() throws Exception {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+        State s;
+        synchronized (lock) {
+            if (closing) {
+                return; // closed before (after a lost lease, say): the engine stops once
+            }
+            closing = true;
+            running = engine;
+            s = state.get();
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+            }
+            if (publicationCheck != null) {
+                publicationCheck.shutdownNow();
+            }
+            if (s == State.STANDBY) {
+                state.set(State.STOPPED);
+                return; // never started: no engine to stop
+            }
+            if (s == State.RESTARTING) {
+                state.set(State.STOPPED); // no engine runs: nothing to stop, nothing to commit
+            }
         }
-        closing = true;
-        if (state.compareAndSet(State.STANDBY, State.STOPPED)) {
-            return; // never started: no engine to stop
+        if (s == State.RESTARTING) {
+            LOG.info("source {} stopped (it was waiting to restart)", source.name());
+            onStop.accept(this);
+        } else if (s != State.FAILED && s != State.STOPPED) {
+            running.close();
         }
-        if (publicationCheck != null) {
-            publicationCheck.shutdownNow();
-        }
-        engine.close();
     }
 }

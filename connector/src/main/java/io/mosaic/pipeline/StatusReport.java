@@ -17,7 +17,8 @@ import io.mosaic.metrics.SourceMeters;
  * The body of {@code /status}: per source its phase, snapshot progress, last acknowledged position,
  * lag, last error and restart count; the cluster's last health check; the writer's stall. Numbers
  * that are not known (yet) are null. Its shape is documented in docs/METRICS.md. Nothing in it comes
- * from the configuration or a row: no address, user, secret or value.
+ * from a row, and nothing from the configuration but a failing source's server ({@code host:port}) in
+ * its {@code last_error}, which must say where: no user, secret or value.
  */
 final class StatusReport {
 
@@ -90,7 +91,7 @@ final class StatusReport {
         s.put("lag_seconds", round(m.currentLagSeconds()));
         s.put("debezium_behind_source_seconds", round(d.value("streaming", "MilliSecondsBehindSource") / 1000));
         s.put("last_error", r.lastError());
-        s.put("restarts", 0); // in-process restarts do not exist yet: a failed source stops the service
+        s.put("restarts", r.restarts());
         return s;
     }
 

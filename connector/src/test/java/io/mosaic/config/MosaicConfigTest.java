@@ -88,6 +88,26 @@ class MosaicConfigTest {
     }
 
     @Test
+    void restartSettingsHaveDefaultsAndAreValidatedWithTheRest() throws IOException {
+        Map<String, String> env = Map.of("DB_HOST", "h", "DB_PASSWORD", "p");
+        RestartConfig defaults = MosaicConfig.load(write(VALID), env::get).restart();
+        assertThat(defaults).isEqualTo(new RestartConfig(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(30)));
+        assertThat(defaults.givesUp()).isTrue();
+
+        RestartConfig set = MosaicConfig.load(write(VALID + "restart:\n  initial_backoff: 200ms\n  max_backoff: 5s\n  give_up_after: 0s\n"),
+                env::get).restart();
+        assertThat(set.maxBackoff()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(set.givesUp()).isFalse();
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> MosaicConfig.load(write(VALID
+                + "restart:\n  initial_backoff: 10s\n  max_backoff: 1s\n  give_up_afer: 5m\n  give_up_after: soon\n"), env::get));
+        assertThat(e.problems()).hasSize(3);
+        assertThat(e.getMessage()).contains("restart.max_backoff").contains("must not be shorter than restart.initial_backoff")
+                .contains("unknown key 'restart.give_up_afer'").contains("did you mean 'give_up_after'")
+                .contains("'restart.give_up_after' must be a duration");
+    }
+
+    @Test
     void unsetEnvironmentVariableIsNamedAndSecretsAreNotShown() throws IOException {
         Path file = write(VALID.replace("port: 13306", "port: ${LABOR_PORT}"));
         ConfigException e = catchThrowableOfType(ConfigException.class,

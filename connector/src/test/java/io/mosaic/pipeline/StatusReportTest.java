@@ -41,6 +41,14 @@ class StatusReportTest {
     }
 
     @Test
+    void onlyDriverAndNetworkCausesAreQuotedNeverOtherMessages() {
+        assertThat(SourceRunner.cause(new IllegalStateException("engine", new java.io.EOFException("unexpected end of stream"))))
+                .isEqualTo(": unexpected end of stream");
+        assertThat(SourceRunner.cause(new IllegalStateException("cannot convert value 'clash@example.com'"))).isEmpty();
+        assertThat(SourceRunner.cause(new RuntimeException(new java.sql.SQLException("Connection refused\nat line 2")))).isEqualTo(": Connection refused");
+    }
+
+    @Test
     void errorsAreDescribedByKindOnly() {
         Exception e = new IllegalStateException("value 'clash@example.com'", new java.net.SocketTimeoutException("10.0.0.7:9200"));
         assertThat(SourceRunner.kinds(e)).isEqualTo("IllegalStateException, caused by SocketTimeoutException");
