@@ -144,7 +144,7 @@ final class SourceReader implements AutoCloseable {
     /** The rows of {@code table} whose {@code column} is one of {@code values} (key texts, converted to the column's type). */
     List<Map<String, Object>> rowsWhere(TableRef table, String column, Collection<String> values) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
-        List<String> all = new ArrayList<>(new LinkedHashSet<>(values));
+        List<String> all = bindable(table, column, values);
         for (int from = 0; from < all.size(); from += IN_LIST) {
             List<String> chunk = all.subList(from, Math.min(from + IN_LIST, all.size()));
             String sql = "SELECT " + columnList(table) + " FROM " + tableName(table) + " WHERE " + quote(table.source(), column)
@@ -162,7 +162,7 @@ final class SourceReader implements AutoCloseable {
     /** Of {@code values} (key texts), those that {@code column} of {@code table} holds. */
     Set<String> existing(TableRef table, String column, Collection<String> values) throws Exception {
         Set<String> out = new LinkedHashSet<>();
-        List<String> all = new ArrayList<>(new LinkedHashSet<>(values));
+        List<String> all = bindable(table, column, values);
         for (int from = 0; from < all.size(); from += IN_LIST) {
             List<String> chunk = all.subList(from, Math.min(from + IN_LIST, all.size()));
             String col = quote(table.source(), column);
@@ -269,6 +269,20 @@ final class SourceReader implements AutoCloseable {
                 return v.toString(); // uuid, json, enums and other types Debezium sends as text
             }
         }
+    }
+
+    /** The distinct values that can be values of the column (a document id "abc" cannot be a bigint key: no row has it). */
+    private List<String> bindable(TableRef table, String column, Collection<String> values) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String v : new LinkedHashSet<>(values)) {
+            try {
+                bind(table, column, v);
+                out.add(v);
+            } catch (NumberFormatException e) {
+                // not a value of this column's type
+            }
+        }
+        return out;
     }
 
     /** A key text as a value of the column's type, so that the database can use its index. */

@@ -34,13 +34,15 @@ import io.mosaic.verify.VerifyReport.Kind;
  * With a sample, random root keys and random document ids are checked the same way.
  *
  * <p><b>Drift, not lag.</b> A document that differs is a suspect, not yet drift: the pipeline may simply
- * not have caught up. Each suspect is checked again once {@code settle} has passed since it was seen (the
- * sources read again in fresh snapshots, the document read again). It is reported only if it still
- * differs <em>and</em> neither its expected document nor its actual one changed in between: a document
- * whose sources or whose index copy changed meanwhile is in flux, and is checked again, up to
- * {@link #MAX_CHECKS} times; one still changing then is counted as unsettled, never as drift. A lag longer
- * than {@code settle} with no change in between (Mosaic stopped, or far behind) is reported as drift:
- * check {@code /status} first, or raise {@code --settle}.
+ * not have caught up. Each suspect is checked again each time {@code settle} has passed (the sources read
+ * again in fresh snapshots, the document read again). It is reported only once {@link #CONFIRMATIONS}
+ * re-checks in a row found the same difference with neither its expected document nor its actual one
+ * changed (compared by {@link DocumentDiff#fingerprint}, so no value is kept): a document whose sources
+ * or whose index copy changed meanwhile is in flux, and its count starts again; one still in flux after
+ * {@link #MAX_CHECKS} checks is counted as unsettled, never as drift. A lag longer than
+ * {@code CONFIRMATIONS x settle} with no change at all in between (Mosaic stopped, or far behind) is
+ * reported as drift: check {@code /status} first, or raise {@code --settle}. (The sources' positions are
+ * not used to tell: a PostgreSQL source's stored position does not move while its database is idle.)
  *
  * <p>With {@code repair}, each confirmed drift is rewritten ({@link Repair}) and checked once more.
  */
@@ -48,15 +50,17 @@ public final class Verifier implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
 
+    /** Re-checks in a row that must see the same difference, neither side changed, before it is drift. */
+    static final int CONFIRMATIONS = 2;
     /** Checks of a suspect at most (the first included) before it is counted as unsettled. */
-    static final int MAX_CHECKS = 4;
+    static final int MAX_CHECKS = 6;
     /** Suspects kept waiting for their re-check at most; beyond it verify waits and re-checks them first. */
     static final int MAX_PENDING = 10_000;
     /** Confirmed drifts repaired together. */
     static final int REPAIR_BATCH = 200;
 
     /** A document waiting to be checked again. */
-    private record Suspect(String key, long expected, long actual, long seenAt, int checks) {
+    private record Suspect(String key, long expected, long actual, long seenAt, int checks, int stable) {
     }
 
     /** The outcome of comparing one document. */
@@ -251,7 +255,7 @@ public final class Verifier implements AutoCloseable {
                     if (pending.size() >= MAX_PENDING) {
                         recheckDue(true);
                     }
-                    pending.add(new Suspect(c.key(), c.expected(), c.actual(), System.nanoTime(), checksSoFar));
+                    pending.add(new Suspect(c.key(), c.expected(), c.actual(), System.nanoTime(), checksSoFar, 0));
                 }
             }
         }
@@ -281,11 +285,13 @@ public final class Verifier implements AutoCloseable {
                     if (c == null || c.kind() == null) {
                         continue; // it caught up: lag, not drift
                     }
-                    if (c.expected() != s.expected() || c.actual() != s.actual()) {
+                    boolean same = c.expected() == s.expected() && c.actual() == s.actual();
+                    int stable = same ? s.stable() + 1 : 0;
+                    if (stable < CONFIRMATIONS) {
                         if (s.checks() + 1 >= MAX_CHECKS) {
                             tally.unsettled++;
                         } else {
-                            pending.add(new Suspect(s.key(), c.expected(), c.actual(), System.nanoTime(), s.checks() + 1));
+                            pending.add(new Suspect(s.key(), c.expected(), c.actual(), System.nanoTime(), s.checks() + 1, stable));
                         }
                         continue;
                     }
