@@ -26,9 +26,12 @@ import io.mosaic.mapping.Projector;
  */
 final class ExpectedDocuments {
 
-    /** The rows of one range: root rows by key, child rows by collection and root key, lookup rows by table and key. */
+    /**
+     * The rows of one range: root rows by key, child rows by collection and root key, lookup rows by table
+     * and key, and the lookup keys the rows refer to by table (some may have no row).
+     */
     record Rows(Map<String, Map<String, Object>> roots, Map<String, Map<String, List<Map<String, Object>>>> children,
-                Map<String, Map<String, Map<String, Object>>> lookups) {
+                Map<String, Map<String, Map<String, Object>>> lookups, Map<String, Set<String>> referred) {
 
         List<Map<String, Object>> children(String collection, String rootKey) {
             return children.getOrDefault(collection, Map.of()).getOrDefault(rootKey, List.of());
@@ -68,8 +71,10 @@ final class ExpectedDocuments {
             children.put(c.name(), perRoot);
         }
         Map<String, Map<String, Map<String, Object>>> lookups = new HashMap<>();
+        Map<String, Set<String>> referred = new HashMap<>();
         for (LookupMapping l : m.allLookups()) {
             Set<String> wanted = lookupKeys.getOrDefault(l.table().id() + "#" + l.key(), Set.of());
+            referred.computeIfAbsent(l.table().id(), k -> new LinkedHashSet<>()).addAll(wanted);
             Map<String, Map<String, Object>> rows = lookups.computeIfAbsent(l.table().id(), k -> new HashMap<>());
             List<String> todo = wanted.stream().filter(k -> !rows.containsKey(k)).toList();
             if (!todo.isEmpty()) {
@@ -78,7 +83,7 @@ final class ExpectedDocuments {
                 }
             }
         }
-        return new Rows(byKey, children, lookups);
+        return new Rows(byKey, children, lookups, referred);
     }
 
     private static void addKey(Map<String, Set<String>> lookupKeys, LookupMapping l, Map<String, Object> row) {

@@ -40,6 +40,8 @@ import io.mosaic.writer.StateIndex;
  * a document without a root row (an extra one) gets a root delete at version 0 (or its tombstone's), which
  * any real insert outranks.</li>
  * </ol>
+ * The lookup rows the documents refer to go the same way: their stored copies are read first, then the
+ * source's rows in a fresh snapshot.
  * Only the rows that differ from the state are re-emitted, plus the root row, so that the document is
  * assembled and published again. A document changed behind Mosaic's back carries a version Mosaic did not
  * give it; the writer is told the document's current version and publishes above it. A document deleted
@@ -127,17 +129,28 @@ final class Repair {
             if (!done.add(t.id())) {
                 continue;
             }
-            Map<String, Map<String, Object>> source = rows.lookups().getOrDefault(t.id(), Map.of());
-            if (source.isEmpty()) {
+            Set<String> referred = rows.referred().getOrDefault(t.id(), Set.of());
+            if (referred.isEmpty()) {
                 continue;
             }
-            Map<String, Doc> stored = es.mget(m.stateIndex(), source.keySet().stream().map(k -> StateIndex.lookupId(t.id(), k)).toList());
-            source.forEach((k, row) -> {
+            // the state first, then the source, in a fresh snapshot: the same order as for the documents' own rows
+            Map<String, Doc> stored = es.mget(m.stateIndex(), referred.stream().map(k -> StateIndex.lookupId(t.id(), k)).toList());
+            Map<String, Map<String, Object>> source = new HashMap<>();
+            reader.begin();
+            for (Map<String, Object> row : reader.rowsWhere(t, l.key(), referred)) {
+                source.put(Keys.of(row.get(l.key())), row);
+            }
+            reader.end();
+            for (String k : referred) {
                 Contribution held = StateIndex.lookupContribution(stored.get(StateIndex.lookupId(t.id(), k)));
-                if (held == null || !held.present() || !DocumentDiff.differingFields(row, held.row()).isEmpty()) {
+                Map<String, Object> row = source.get(k);
+                if (row != null && (held == null || !held.present() || !DocumentDiff.differingFields(row, held.row()).isEmpty())) {
                     out.add(upsert(t, row, held == null ? 0 : held.version()));
+                } else if (row == null && held != null && held.present()) {
+                    // gone from the source, still in the state: a delete at the state's version, as for any row
+                    out.add(delete(t, held.row(), held.version()));
                 }
-            });
+            }
         }
         return out;
     }
