@@ -11,14 +11,16 @@ import io.mosaic.cli.RebuildCommand;
 import io.mosaic.cli.RunCommand;
 import io.mosaic.cli.SnapshotCommand;
 import io.mosaic.cli.ValidateCommand;
+import io.mosaic.cli.VerifyCommand;
 import io.mosaic.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code mosaic} command line. Exit codes: 0 success, 1 failure while running, 2 bad configuration or input. */
+/** The {@code mosaic} command line. Exit codes: 0 success, 1 failure while running, 2 bad configuration or input, 3 drift found by verify. */
 @Command(name = "mosaic", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps Elasticsearch documents assembled from several databases fresh by change data capture.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DeadLettersCommand.class, RebuildCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, DeadLettersCommand.class, RebuildCommand.class, SnapshotCommand.class,
+                VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     /** Bad configuration or input: every problem was printed with its file, line and fix. */
     public static final int CONFIG = 2;
+    /** {@code mosaic verify}: documents differ from the sources (and were not all repaired); see its report. */
+    public static final int DRIFT = 3;
 
     private ExitCodes() {
     }

@@ -118,6 +118,30 @@ public final class DocumentWriter {
     }
 
     /**
+     * Writes changes of the rows of one document type {@code m} as {@link #write} does, through the same
+     * ordered path, for a repair ({@code mosaic verify --repair}): each change keeps the version it is
+     * given, so it loses to any newer change of its row exactly as a replay does. {@code publishedVersions}
+     * holds, per root key, the version the public document has now (if it was changed behind Mosaic's
+     * back, that version moved on without the state); the document is republished above it. Documents
+     * of a single table carry their rows' versions and ignore it.
+     */
+    public void repair(DocumentMapping m, List<RowChange> changes, Map<String, Long> publishedVersions) throws Exception {
+        List<StatefulWrites.Routed> routed = new ArrayList<>();
+        for (RowChange change : changes) {
+            for (TableRole role : mappings.roles(change.table().id())) {
+                if (role.document() == m) {
+                    routed.add(new StatefulWrites.Routed(change, role));
+                }
+            }
+        }
+        if (m.isSingleTable()) {
+            direct.write(m, routed.stream().map(StatefulWrites.Routed::change).toList());
+        } else {
+            stateful.write(m, routed, publishedVersions);
+        }
+    }
+
+    /**
      * Ends a completed snapshot of {@code source} taken at {@code snapshotVersion} (see {@link SnapshotSweep}):
      * rows of the source known from before it, and not in it, are deleted. Must run before the source's
      * first streamed change is written, which it does on the source's own thread.

@@ -188,6 +188,11 @@ public final class StateIndex {
         return (Map<String, Object>) doc.source().get(ROW);
     }
 
+    /** The contribution a stored lookup document holds (a tombstone when deleted), or null when there is none. */
+    public static Contribution lookupContribution(Doc doc) {
+        return doc == null || !doc.found() ? null : decodeContribution(doc.source());
+    }
+
     /** The table id of a stored lookup document. */
     static String lookupTable(Doc doc) {
         return (String) doc.source().get(TABLE);

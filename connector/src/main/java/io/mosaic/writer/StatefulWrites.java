@@ -60,6 +60,16 @@ final class StatefulWrites {
     }
 
     void write(DocumentMapping m, List<Routed> items) throws Exception {
+        write(m, items, Map.of());
+    }
+
+    /**
+     * As {@link #write(DocumentMapping, List)}, the write counter of each document in {@code seqFloors}
+     * first raised to at least its floor, so that the public document is published with a version above
+     * it (a repair publishing over a document edited behind Mosaic's back, whose version moved on). Raising
+     * the counter is always safe: it only ever grows, and every later write counts on from it.
+     */
+    void write(DocumentMapping m, List<Routed> items, Map<String, Long> seqFloors) throws Exception {
         // 1. Lookup rows: written first, externally versioned, so that assemblies below see them.
         Map<String, LookupFanOut.LookupWrite> lookupWrites = new LinkedHashMap<>();
         Map<String, List<StateChange>> perRoot = new LinkedHashMap<>();
@@ -96,7 +106,7 @@ final class StatefulWrites {
         List<String> keys = new ArrayList<>(all);
         Map<String, Doc> lookupCache = new HashMap<>();
         for (int from = 0; from < keys.size(); from += CHUNK) {
-            assembleAndPublish(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot, touched, lookupCache);
+            assembleAndPublish(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot, touched, lookupCache, seqFloors);
         }
     }
 
@@ -135,7 +145,7 @@ final class StatefulWrites {
      * writes them publicly, versioned by their state's write counter.
      */
     private void assembleAndPublish(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot, Set<String> touched,
-                                    Map<String, Doc> lookupCache) throws Exception {
+                                    Map<String, Doc> lookupCache, Map<String, Long> seqFloors) throws Exception {
         Map<String, Assembly> done = new LinkedHashMap<>();
         Set<String> pending = new LinkedHashSet<>(keys);
         for (int round = 0; !pending.isEmpty(); round++) {
@@ -144,7 +154,7 @@ final class StatefulWrites {
                         + " kept changing under concurrent writers; the batch will be retried");
             }
             Set<String> unchanged = new LinkedHashSet<>();
-            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged);
+            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged, seqFloors);
             pending = new LinkedHashSet<>(pending);
             pending.removeAll(assembled.keySet());
             pending.removeAll(unchanged); // nothing newer to write (a replayed, older change): done
@@ -190,7 +200,8 @@ final class StatefulWrites {
      * to {@code unchanged} those with nothing newer to write. The rest lost a race and are to be read again.
      */
     private Map<String, Assembly> assemble(DocumentMapping m, Set<String> keys, Map<String, List<StateChange>> perRoot,
-                                           Set<String> touched, Map<String, Doc> lookupCache, Set<String> unchanged) throws Exception {
+                                           Set<String> touched, Map<String, Doc> lookupCache, Set<String> unchanged,
+                                           Map<String, Long> seqFloors) throws Exception {
         List<String> ids = keys.stream().map(StateIndex::docId).toList();
         Map<String, Doc> current = store.get(m.stateIndex(), ids);
 
@@ -215,7 +226,7 @@ final class StatefulWrites {
                 }
             }
             if (any) {
-                state.seq(state.seq() + 1);
+                state.seq(Math.max(state.seq(), seqFloors.getOrDefault(key, 0L)) + 1);
                 changed.put(key, state);
                 rootTouched.put(key, rootChanged);
             } else {

@@ -95,6 +95,32 @@ class DocumentWriterTest {
         return m;
     }
 
+    @Test
+    void aRepairRepublishesOverAnEditBehindMosaicsBackButNeverOverANewerChange() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(1, "山田", null))));
+        Map<String, Object> edited = new LinkedHashMap<>(doc("1"));
+        edited.put("code", "EDITED");
+        store.apply(BulkAction.index(employee.alias(), "1", edited, 0, null)); // internal versioning: one above Mosaic's
+        long editedVersion = store.get(employee.alias(), List.of("1")).get("1").version();
+
+        // re-emitted at the state's version: without the floor the republish would lose to the edit's version
+        writer.repair(employee, List.of(upsert(EMPLOYEES, 10, employeeRow(1, "山田", null))), Map.of("1", editedVersion));
+        assertThat(doc("1")).containsEntry("code", "E1");
+
+        // a newer change streamed meanwhile wins over a repair carrying the older version
+        writer.write(List.of(upsert(EMPLOYEES, 20, employeeRow(1, "佐藤", null))));
+        writer.repair(employee, List.of(upsert(EMPLOYEES, 10, employeeRow(1, "山田", null))), Map.of());
+        assertThat(name(doc("1"))).containsEntry("family", "佐藤");
+
+        // a document without a root row goes with a root delete at version 0, above the planted version
+        store.apply(BulkAction.index(employee.alias(), "99", Map.of("id", 99), 0, null));
+        writer.repair(employee, List.of(delete(EMPLOYEES, 0, row("id", 99L))), Map.of("99", 1L));
+        assertThat(doc("99")).isNull();
+        // and any real insert outranks that delete
+        writer.write(List.of(upsert(EMPLOYEES, 30, employeeRow(99, "新人", null))));
+        assertThat(doc("99")).isNotNull();
+    }
+
     private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
         return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
     }
