@@ -6,11 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.mosaic.config.MosaicConfig;
-import io.mosaic.config.SourceConfig;
-import io.mosaic.mapping.MappingSet;
-import io.mosaic.model.TableRef;
 import io.mosaic.pipeline.Mosaic;
-import io.mosaic.source.SnapshotSignal;
+import io.mosaic.pipeline.SnapshotRequests;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,24 +36,13 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
-        SourceConfig s = cfg.sources().get(source);
-        if (s == null) {
-            System.err.println("error: --source " + source + " is not a source of " + cfg.file() + "; it has " + cfg.sources().keySet());
+        String id;
+        try {
+            id = SnapshotRequests.request(cfg, Mosaic.loadMappings(cfg), source, tables, where);
+        } catch (SnapshotRequests.Refused e) {
+            System.err.println("error: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
-        if (s.signalTable() == null) {
-            System.err.println("error: source " + source + " has no signal_table in " + cfg.file() + ": create the table as docs/OPERATIONS.md "
-                    + "shows, set sources." + source + ".signal_table, and restart mosaic run with it");
-            return ExitCodes.CONFIG;
-        }
-        MappingSet mappings = Mosaic.loadMappings(cfg);
-        List<String> mapped = mappings.tables(source).stream().map(TableRef::table).toList();
-        List<String> unknown = tables.stream().filter(t -> !mapped.contains(t)).toList();
-        if (!unknown.isEmpty()) {
-            System.err.println("error: --table " + unknown + " is not mapped from source " + source + "; its mapped tables are " + mapped);
-            return ExitCodes.CONFIG;
-        }
-        String id = SnapshotSignal.send(s, tables, where);
         System.out.println("snapshot of " + tables + (where == null ? "" : " where " + where) + " requested from source " + source
                 + " (signal " + id + "); the process streaming it reads the rows in chunks while streaming goes on: "
                 + "its log says when it starts and ends, and /status shows the rows read");

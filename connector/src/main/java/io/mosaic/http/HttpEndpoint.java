@@ -52,6 +52,53 @@ public final class HttpEndpoint implements AutoCloseable {
         server.start();
     }
 
+    /** An operation started by a POST: the query parameters in, a verdict (200 or 400, and a body) out. */
+    @FunctionalInterface
+    public interface Action {
+        Health run(java.util.Map<String, java.util.List<String>> parameters) throws Exception;
+    }
+
+    /**
+     * Adds a POST operation at {@code path}. It answers only requests from the loopback interface (a
+     * sidecar's neighbours in the pod, or {@code kubectl exec}/{@code port-forward}): anyone else gets
+     * 403, whatever {@code http.host} the endpoint binds to, because the probes and metrics need no
+     * more than that and an operation changes something.
+     */
+    public void post(String path, Action action) {
+        server.createContext(path, ex -> {
+            if (!ex.getRemoteAddress().getAddress().isLoopbackAddress()) {
+                respond(ex, 403, "text/plain; charset=utf-8", path + " answers only on the loopback interface (kubectl exec or port-forward)\n");
+                return;
+            }
+            if (!"POST".equals(ex.getRequestMethod())) {
+                respond(ex, 405, "text/plain; charset=utf-8", "use POST " + path + "\n");
+                return;
+            }
+            Health h;
+            try {
+                h = action.run(parameters(ex.getRequestURI().getRawQuery()));
+            } catch (Exception e) {
+                respond(ex, 500, "text/plain; charset=utf-8", path + " failed: " + e.getClass().getSimpleName() + "\n");
+                return;
+            }
+            respond(ex, h.ok() ? 200 : 400, "text/plain; charset=utf-8", h.body());
+        });
+    }
+
+    static java.util.Map<String, java.util.List<String>> parameters(String query) {
+        java.util.Map<String, java.util.List<String>> out = new java.util.LinkedHashMap<>();
+        if (query == null || query.isEmpty()) {
+            return out;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
+        }
+        return out;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

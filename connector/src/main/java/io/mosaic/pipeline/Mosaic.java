@@ -131,6 +131,20 @@ public final class Mosaic implements AutoCloseable {
         }
         if (config.http().port() > 0) {
             http = new HttpEndpoint(config.http().host(), config.http().port(), registry, this::liveness, this::readiness, this::status);
+            // POST /snapshot?source=labor&table=labor.contracts[&table=...][&where=...], from loopback only
+            http.post("/snapshot", params -> {
+                String source = params.getOrDefault("source", List.of()).stream().findFirst().orElse(null);
+                List<String> tables = params.getOrDefault("table", List.of());
+                String where = params.getOrDefault("where", List.of()).stream().findFirst().orElse(null);
+                try {
+                    String id = SnapshotRequests.request(config, mappings, source, tables, where);
+                    LOG.info("snapshot of {} of source {} requested over HTTP (signal {})", tables, source, id);
+                    return new HttpEndpoint.Health(true, "snapshot of " + tables + " requested from source " + source + " (signal " + id
+                            + "); the log says when it starts and ends\n");
+                } catch (SnapshotRequests.Refused e) {
+                    return new HttpEndpoint.Health(false, e.getMessage() + "\n");
+                }
+            });
             LOG.info("health and metrics on http://{}:{}/health/ready and /metrics", config.http().host(), http.port());
         }
         if (!awaitStartChecks(mappings)) {

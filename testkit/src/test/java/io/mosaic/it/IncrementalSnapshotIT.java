@@ -26,8 +26,9 @@ import io.mosaic.testkit.MosaicHarness;
 /**
  * {@code mosaic snapshot}: on-demand backfills through Debezium's incremental snapshots, while
  * streaming goes on. (1) A lookup is added to the mapping of a running deployment; a snapshot of the
- * two PostgreSQL tables it needs fills every document, under a workload. (2) A snapshot of one
- * MariaDB table, limited by a condition, rewrites exactly the documents of the rows it reads.
+ * two PostgreSQL tables it needs (asked for with the CLI) fills every document, under a workload. (2) A
+ * snapshot of one MariaDB table, limited by a condition and asked for with {@code POST /snapshot},
+ * rewrites exactly the documents of the rows it reads.
  */
 class IncrementalSnapshotIT {
 
@@ -76,7 +77,7 @@ class IncrementalSnapshotIT {
             s.execute("ALTER PUBLICATION mosaic_admin ADD TABLE public.departments");
         }
         Path after = withSignals(harness.configFile("after.conf", dir.resolve("after.yaml").toString(), "admin", "motivation", "labor"));
-        harness.start(after);
+        io.mosaic.pipeline.Mosaic running = harness.start(after);
         FaultWorkload workload = new FaultWorkload(harness.dbs, 31, size.employees(), (int) size.departments(), (int) size.surveys());
         Thread writer = new Thread(workload, "workload");
         writer.start();
@@ -107,7 +108,13 @@ class IncrementalSnapshotIT {
                     + "&version_type=external_gte&refresh=true", doc);
             assertThat(put.get("_status")).as("planting drift in %s", id).isEqualTo(200);
         }
-        assertThat(snapshot(after, "--source", "labor", "--table", "labor.contracts", "--where", "employee_id <= 100")).isZero();
+        // this one through the endpoint (loopback only), as an operator would with kubectl exec
+        java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + running.httpPort() + "/snapshot?source=labor&table=labor.contracts&where="
+                        + java.net.URLEncoder.encode("employee_id <= 100", java.nio.charset.StandardCharsets.UTF_8)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        assertThat(posted.body()).contains("requested from source labor");
         harness.awaitConverged("employees", () -> {
             Map<String, Map<String, Object>> e = new LinkedHashMap<>(expected);
             Map<String, Object> drifted = new LinkedHashMap<>(e.get(high));
