@@ -55,7 +55,7 @@ class RefusedWritesIT {
         lift.put("index.blocks.read_only_allow_delete", null);
         lift.put("index.blocks.write", null);
         MosaicHarness.es("PUT", INDICES, lift);
-        MosaicHarness.es("PUT", "/_cluster/settings", Map.of("transient",
+        MosaicHarness.es("PUT", "/_cluster/settings", Map.of("persistent",
                 java.util.Collections.singletonMap("cluster.routing.allocation.disk.threshold_enabled", null)));
         if (process != null) {
             process.close();
@@ -69,7 +69,7 @@ class RefusedWritesIT {
     void aClusterThatRefusesWritesStallsTheWriterAndEverythingArrivesOnceTheBlockLifts() throws Exception {
         // Elasticsearch's disk monitor lifts a read_only_allow_delete block by itself when the disk is below
         // the high watermark (checked every 30 s), which would end the test's block at a random moment
-        assertThat(MosaicHarness.es("PUT", "/_cluster/settings", Map.of("transient",
+        assertThat(MosaicHarness.es("PUT", "/_cluster/settings", Map.of("persistent",
                 Map.of("cluster.routing.allocation.disk.threshold_enabled", false)))).containsEntry("acknowledged", true);
         harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 200);
