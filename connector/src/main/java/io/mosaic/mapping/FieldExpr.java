@@ -126,4 +126,36 @@ public sealed interface FieldExpr {
             return Set.of(column);
         }
     }
+
+    /** The first of several columns that is not null (SQL's {@code COALESCE}), optionally converted; null when all are. */
+    record Coalesce(List<String> columnList, ValueType type) implements FieldExpr {
+        @Override
+        public Object evaluate(Map<String, Object> row) {
+            for (String c : columnList) {
+                Object v = row.get(c);
+                if (v != null) {
+                    return type.convert(v);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public Set<String> columns() {
+            return new java.util.LinkedHashSet<>(columnList);
+        }
+    }
+
+    /** A boolean: whether the row passes the conditions (the language of row filters), such as {@code status equals active}. */
+    record When(RowFilter condition) implements FieldExpr {
+        @Override
+        public Object evaluate(Map<String, Object> row) {
+            return condition.matches(row);
+        }
+
+        @Override
+        public Set<String> columns() {
+            return condition.columns();
+        }
+    }
 }

@@ -31,7 +31,7 @@ public final class MappingLoader {
     private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "lookups", "filter");
     private static final List<String> CONDITION = java.util.Arrays.stream(RowFilter.Op.values())
             .map(o -> o.keyword.startsWith("is:") ? "is" : o.keyword).distinct().toList();
-    private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise");
+    private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise", "coalesce", "when");
 
     private final Set<String> knownSources;
 
@@ -255,10 +255,37 @@ public final class MappingLoader {
                         + "'; use one of auto, string, integer, number, boolean, date, timestamp");
             }
         }
-        int kinds = (node.has("format") ? 1 : 0) + (node.has("constant") ? 1 : 0) + (node.has("map") || node.has("column") ? 1 : 0);
+        int kinds = (node.has("format") ? 1 : 0) + (node.has("constant") ? 1 : 0) + (node.has("map") || node.has("column") ? 1 : 0)
+                + (node.has("coalesce") ? 1 : 0) + (node.has("when") ? 1 : 0);
         if (kinds != 1) {
-            problems.add(node, "'" + node.path() + "' must have exactly one of 'column' (optionally with 'type' or 'map'), 'format' or 'constant'");
+            problems.add(node, "'" + node.path() + "' must have exactly one of 'column' (optionally with 'type' or 'map'), 'format', "
+                    + "'constant', 'coalesce' (a list of columns, optionally with 'type') or 'when' (conditions, as in a filter)");
             return null;
+        }
+        if (node.has("coalesce")) {
+            YamlNode list = node.get("coalesce");
+            List<String> columns = new ArrayList<>();
+            list.items().forEach(i -> {
+                if (i.text() != null && !i.text().isBlank()) {
+                    columns.add(i.text().trim());
+                }
+            });
+            if (!list.isList() || columns.size() < 2 || columns.size() != list.items().size()) {
+                problems.add(list, "'" + list.path() + "' must be a list of at least two column names, e.g. coalesce: [nickname, given_name]");
+                return null;
+            }
+            return new FieldExpr.Coalesce(List.copyOf(columns), type);
+        }
+        if (node.has("when")) {
+            RowFilter condition = filter(node.get("when"), problems);
+            if (condition.conditions().isEmpty()) {
+                if (node.get("when").isMap() && !node.get("when").entries().isEmpty()) {
+                    return null; // reported by filter()
+                }
+                problems.add(node.get("when"), "'" + node.get("when").path() + "' must name at least one condition, e.g. when: { status: { equals: active } }");
+                return null;
+            }
+            return new FieldExpr.When(condition);
         }
         if (node.has("format")) {
             try {

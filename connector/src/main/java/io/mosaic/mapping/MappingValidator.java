@@ -258,6 +258,13 @@ public final class MappingValidator {
             if (e instanceof FieldExpr.Format || e instanceof FieldExpr.ValueMap) {
                 return ColumnKind.TEXT;
             }
+            if (e instanceof FieldExpr.When) {
+                return ColumnKind.BOOLEAN;
+            }
+            if (e instanceof FieldExpr.Coalesce co) {
+                TableInfo info = info(table);
+                return co.type() != ValueType.AUTO || info == null ? null : info.kind(co.columnList().get(0));
+            }
             if (e instanceof FieldExpr.Constant c) {
                 return c.value() instanceof Number ? ColumnKind.DECIMAL : ColumnKind.TEXT;
             }
