@@ -17,8 +17,7 @@ import io.mosaic.model.TableInfo;
 
 /**
  * Checks mappings against what the sources really have and against their index templates: tables,
- * columns and keys exist, conversions can work, deletes of child rows will carry their parent key,
- * and the template maps every field with a type its values fit. Pure: the caller reads the catalogs.
+ * columns and keys exist, conversions can work, and the template maps every field with a type its values fit. Pure: the caller reads the catalogs.
  */
 public final class MappingValidator {
 
@@ -94,10 +93,7 @@ public final class MappingValidator {
             if (!info.columns().containsKey(key)) {
                 problems.add(location, "key column '" + key + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
             }
-            if (parent != null && info.replicaIdentity() != null && !"f".equals(info.replicaIdentity())) {
-                problems.add(location, "child table " + t.id() + " has REPLICA IDENTITY " + identityName(info.replicaIdentity())
-                        + ": its deletes would not say which document they leave; run ALTER TABLE " + t.table() + " REPLICA IDENTITY FULL");
-            }
+            // a child's replica identity is a replication setting: SourceInspector#checkReplication checks it
         }
 
         void column(TableRef t, String column, String location, String role) {
@@ -261,12 +257,4 @@ public final class MappingValidator {
         return node;
     }
 
-    private static String identityName(String code) {
-        return switch (code) {
-            case "d" -> "DEFAULT";
-            case "n" -> "NOTHING";
-            case "i" -> "USING INDEX";
-            default -> code;
-        };
-    }
 }
