@@ -43,9 +43,14 @@ public final class SourceInspector {
         Map<String, TableInfo> out = new LinkedHashMap<>();
         for (TableRef t : tables) {
             Map<String, String> columns = new LinkedHashMap<>();
+            // PostgreSQL: the catalog, not information_schema, which hides the tables a user may not read yet
             try (PreparedStatement ps = c.prepareStatement(source.type().isBinlog()
                     ? "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position"
-                    : "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+                    : "SELECT a.attname, CASE WHEN t.typtype = 'd' THEN b.typname ELSE t.typname END FROM pg_attribute a "
+                            + "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            + "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = t.typbasetype "
+                            + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+                            + "ORDER BY a.attnum")) {
                 ps.setString(1, t.schema());
                 ps.setString(2, t.name());
                 try (ResultSet r = ps.executeQuery()) {
@@ -65,8 +70,10 @@ public final class SourceInspector {
                 }
             }
             Set<String> notNull = new LinkedHashSet<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND is_nullable = 'NO'")) {
+            try (PreparedStatement ps = c.prepareStatement(source.type().isBinlog()
+                    ? "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND is_nullable = 'NO'"
+                    : "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            + "WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull")) {
                 ps.setString(1, t.schema());
                 ps.setString(2, t.name());
                 try (ResultSet r = ps.executeQuery()) {
@@ -303,6 +310,19 @@ public final class SourceInspector {
         }
         int version = serverVersion(c);
         SourceSetup setup = new SourceSetup(source, mappings, found, version);
+        try (PreparedStatement ps = c.prepareStatement("SELECT has_schema_privilege(?, 'USAGE') AND has_table_privilege(?, 'SELECT')")) {
+            for (TableRef t : tables) {
+                ps.setString(1, t.schema());
+                ps.setString(2, SourceSetup.table(t));
+                try (ResultSet r = ps.executeQuery()) {
+                    if (r.next() && !r.getBoolean(1)) {
+                        problems.add(location, where + ": user " + source.user() + " may not read " + t.table() + "; GRANT USAGE ON SCHEMA "
+                                + SourceSetup.ident(t.schema()) + " TO " + SourceSetup.ident(source.user()) + "; GRANT SELECT ON "
+                                + SourceSetup.table(t) + " TO " + SourceSetup.ident(source.user()));
+                    }
+                }
+            }
+        }
         for (TableRef t : tables) {
             List<String> identity = setup.replicaIdentity(t);
             TableInfo info = found.get(t.id());

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +19,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.mosaic.scenario.ScenarioSeeder;
@@ -35,9 +38,19 @@ class PublicationColumnsIT {
 
     static MosaicHarness harness;
 
+    /** A role with nothing but what {@code mosaic validate} prints for it. */
+    static final String READER = "mosaic_reader";
+
     @BeforeAll
     static void start() throws Exception {
         harness = new MosaicHarness();
+    }
+
+    @BeforeEach
+    void fresh() throws Exception {
+        harness.stop();
+        dropProbes();
+        harness.reset(); // Mosaic's slots and publications too
         ScenarioSeeder.seed(harness.dbs, new ScenarioSize(1, 40), 13);
     }
 
@@ -45,15 +58,104 @@ class PublicationColumnsIT {
     static void stop() throws Exception {
         if (harness != null) {
             harness.stop();
-            for (Connection c : List.of(harness.dbs.openAdmin(), harness.dbs.openMotivation())) {
-                try (c; Statement s = c.createStatement()) {
-                    s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                            + "WHERE slot_name LIKE 'mosaic_probe%' AND database = current_database()");
-                    s.execute("DROP PUBLICATION IF EXISTS mosaic_probe_wide");
-                }
-            }
+            dropProbes();
+            harness.reset();
+            dropReader();
             harness.close();
         }
+    }
+
+    static void dropProbes() throws SQLException {
+        for (Connection c : List.of(harness.dbs.openAdmin(), harness.dbs.openMotivation())) {
+            try (c; Statement s = c.createStatement()) {
+                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                        + "WHERE slot_name LIKE 'mosaic_probe%' AND database = current_database()");
+                s.execute("DROP PUBLICATION IF EXISTS mosaic_probe_wide");
+            }
+        }
+    }
+
+    static void dropReader() throws SQLException {
+        for (Connection c : List.of(harness.dbs.openAdmin(), harness.dbs.openMotivation(), harness.dbs.openPgServer())) {
+            try (c; Statement s = c.createStatement()) {
+                s.execute("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + READER + "') THEN "
+                        + "EXECUTE 'DROP OWNED BY " + READER + "'; END IF; END $$");
+            }
+        }
+        try (Connection c = harness.dbs.openPgServer(); Statement s = c.createStatement()) {
+            s.execute("DROP ROLE IF EXISTS " + READER);
+        }
+    }
+
+    /**
+     * The DBA path: a role that may only log in, and whatever {@code mosaic validate} prints for it, run
+     * as printed by an administrator (grants, the publication Mosaic's role may not create), is all
+     * Mosaic needs; the documents come out right and a child's delete still removes its element.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSqlValidatePrintsIsAllAnUnprivilegedRoleNeeds() throws Exception {
+        dropReader();
+        try (Connection c = harness.dbs.openPgServer(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + READER + " LOGIN PASSWORD 'reader'");
+        }
+        Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
+        Files.writeString(config, Files.readString(config).replace("user: postgres\n    password: postgres",
+                "user: " + READER + "\n    password: reader"));
+
+        ValidationIT.Run before = ValidationIT.cli("validate", "--config", config.toString());
+        assertThat(before.exit()).as(before.out()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
+        assertThat(before.err()).contains("user " + READER + " may not replicate")
+                .contains("publication mosaic_admin does not exist, and user " + READER + " cannot create it");
+        int run = 0;
+        for (String source : List.of("admin", "motivation")) {
+            List<String> script = section(before.out(), source);
+            assertThat(script).as(before.out()).anyMatch(l -> l.startsWith("CREATE PUBLICATION mosaic_" + source + " FOR TABLE"));
+            try (Connection c = source.equals("admin") ? harness.dbs.openAdmin() : harness.dbs.openMotivation();
+                 Statement s = c.createStatement()) {
+                for (String sql : script) {
+                    if (!sql.startsWith("--")) {
+                        s.execute(sql);
+                        run++;
+                    }
+                }
+            }
+        }
+        assertThat(run).isGreaterThanOrEqualTo(10);
+        ValidationIT.Run after = ValidationIT.cli("validate", "--config", config.toString());
+        assertThat(after.exit()).as(after.err()).isZero();
+
+        harness.start(config);
+        harness.awaitScenarioConverged(Duration.ofMinutes(3));
+        long answer;
+        String employee;
+        try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT id, employee_id FROM survey_answers ORDER BY id LIMIT 1")) {
+            r.next();
+            answer = r.getLong(1);
+            employee = Long.toString(r.getLong(2));
+            s.execute("DELETE FROM survey_answers WHERE id = " + answer);
+        }
+        harness.awaitScenarioConverged(Duration.ofMinutes(2));
+        Map<String, Object> doc = harness.documents("employees").get(employee);
+        if (doc != null) {
+            assertThat((List<Map<String, Object>>) doc.getOrDefault("surveys", List.of()))
+                    .extracting(e -> ((Number) e.get("answer_id")).longValue()).doesNotContain(answer);
+        }
+    }
+
+    /** The lines validate printed for one source: from its "-- source 'name'" line to the next source's. */
+    static List<String> section(String out, String source) {
+        List<String> lines = new ArrayList<>();
+        boolean in = false;
+        for (String line : out.lines().toList()) {
+            if (line.startsWith("-- source '")) {
+                in = line.startsWith("-- source '" + source + "'");
+            } else if (in && !line.startsWith("document ") && !line.startsWith("configuration OK")) {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     @Test
@@ -83,6 +185,7 @@ class PublicationColumnsIT {
             }
         }
         assertThat(employee).as("a seeded answer with a comment, of an existing employee").isPositive();
+        String id = Long.toString(employee);
         // the control publication (no column list) and the probe slots, before the changes they decode
         for (String table : List.of("employees", "survey_answers")) {
             try (Connection c = table.equals("employees") ? harness.dbs.openAdmin() : harness.dbs.openMotivation();
@@ -101,6 +204,10 @@ class PublicationColumnsIT {
         try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement()) {
             s.execute("SET synchronous_commit = on");
             s.execute("UPDATE survey_answers SET score = 1.5 WHERE employee_id = " + employee + " AND id <> " + answer);
+            // a child moving to another document: the old row (the replica identity: id, employee_id) says where it leaves
+            String other = documents.keySet().stream().filter(k -> !k.equals(id)).findFirst().orElseThrow();
+            assertThat(s.executeUpdate("UPDATE survey_answers SET employee_id = " + other + " WHERE id = (SELECT min(id) FROM survey_answers "
+                    + "WHERE employee_id <> " + other + " AND id <> " + answer + ")")).isEqualTo(1);
             s.execute("DELETE FROM survey_answers WHERE id = " + answer);
         }
 
@@ -120,7 +227,6 @@ class PublicationColumnsIT {
                 .satisfies(m -> assertThat(SensitiveOracle.containsSensitiveText(text(List.of(m)))).isFalse());
 
         // and the documents: the mapped update arrives, the deleted answer leaves its employee's document
-        String id = Long.toString(employee);
         long deleted = answer;
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             Map<String, Object> doc = harness.documents("employees").get(id);
