@@ -28,5 +28,9 @@ CREATE TABLE survey_answers (
 CREATE INDEX survey_answers_employee_id_idx ON survey_answers (employee_id);
 CREATE INDEX survey_answers_survey_id_idx ON survey_answers (survey_id);
 
--- A child table: its delete events must carry employee_id (the parent key), not just id.
-ALTER TABLE survey_answers REPLICA IDENTITY FULL;
+-- A child table: its delete events must carry employee_id (the parent key), not just id. A replica
+-- identity on a unique index of (id, employee_id) puts exactly those two in a delete's old row;
+-- REPLICA IDENTITY FULL would put every column there, comment included, and could not be combined with
+-- a publication column list that leaves comment out (PostgreSQL would refuse UPDATE and DELETE).
+CREATE UNIQUE INDEX survey_answers_mosaic_identity ON survey_answers (id, employee_id);
+ALTER TABLE survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity;

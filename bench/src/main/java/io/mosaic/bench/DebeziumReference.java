@@ -67,6 +67,8 @@ public final class DebeziumReference implements AutoCloseable {
             } else {
                 p.setProperty("slot.name", "bench_" + slotTag + "_" + source.name());
                 p.setProperty("publication.name", "bench_" + slotTag + "_" + source.name());
+                // Mosaic creates its publications itself (disabled for Debezium); the reference has no Mosaic to do it
+                p.setProperty("publication.autocreate.mode", "filtered");
             }
             ChangeEventConverter converter = new ChangeEventConverter(source);
             DocumentMapping flat = mappings.documents().get(0);

@@ -17,8 +17,7 @@ import io.mosaic.model.TableInfo;
 
 /**
  * Checks mappings against what the sources really have and against their index templates: tables,
- * columns and keys exist, conversions can work, deletes of child rows will carry their parent key,
- * and the template maps every field with a type its values fit. Pure: the caller reads the catalogs.
+ * columns and keys exist, conversions can work, and the template maps every field with a type its values fit. Pure: the caller reads the catalogs.
  */
 public final class MappingValidator {
 
@@ -106,10 +105,7 @@ public final class MappingValidator {
             if (!info.columns().containsKey(key)) {
                 problems.add(location, "key column '" + key + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
             }
-            if (parent != null && info.replicaIdentity() != null && !"f".equals(info.replicaIdentity())) {
-                problems.add(location, "child table " + t.id() + " has REPLICA IDENTITY " + identityName(info.replicaIdentity())
-                        + ": its deletes would not say which document they leave; run ALTER TABLE " + t.table() + " REPLICA IDENTITY FULL");
-            }
+            // a child's replica identity is a replication setting: SourceInspector#checkReplication checks it
         }
 
         /** The tables of the same source Mosaic found, as a hint: those with the same table name first. */
@@ -308,12 +304,4 @@ public final class MappingValidator {
         return node;
     }
 
-    private static String identityName(String code) {
-        return switch (code) {
-            case "d" -> "DEFAULT";
-            case "n" -> "NOTHING";
-            case "i" -> "USING INDEX";
-            default -> code;
-        };
-    }
 }

@@ -164,6 +164,15 @@ public final class Mosaic implements AutoCloseable {
             LOG.info("source {}: position forgotten; it will be snapshotted again", name);
         }
 
+        for (SourceConfig source : config.sources().values()) {
+            if (runs(source.name()) && !source.type().isBinlog()) {
+                // Debezium must not create it (publication.autocreate.mode=disabled): only Mosaic knows the column lists
+                try (java.sql.Connection c = io.mosaic.source.SourceProbe.connect(source)) {
+                    new io.mosaic.source.SourceInspector(source).ensurePublication(c, mappings);
+                }
+            }
+        }
+
         IndexManager indices = new IndexManager(es);
         for (DocumentMapping m : mappings.documents()) {
             indices.ensure(m);

@@ -72,8 +72,7 @@ public final class Preflight {
                     existing.put(s.name(), inspector.tableNames(c));
                 }
                 // a missing table is reported once, by the mapping check, not again as unpublished
-                inspector.checkReplication(c, mappings.tables(s.name()).stream().filter(t -> found.containsKey(t.id())).toList(),
-                        location, problems);
+                inspector.checkReplication(c, mappings, found, location, problems);
                 if (es != null && !resnapshot.contains(s.name())) {
                     Map<String, Object> offset;
                     try {

@@ -18,8 +18,8 @@ import io.mosaic.offsets.OffsetStores;
 
 /**
  * Builds the embedded Debezium engine's properties for one source. The captured tables and columns
- * are derived from the mappings: only mapped columns leave the database, so unmapped (sensitive)
- * columns are never part of an event Mosaic handles.
+ * are derived from the mappings, so unmapped (sensitive) columns are never part of an event Mosaic
+ * handles; whether they leave the database depends on the source (see {@link SourceSetup}).
  */
 public final class DebeziumProperties {
 
@@ -86,7 +86,9 @@ public final class DebeziumProperties {
                 p.setProperty("plugin.name", "pgoutput");
                 p.setProperty("slot.name", source.slot());
                 p.setProperty("publication.name", source.publication());
-                p.setProperty("publication.autocreate.mode", "filtered");
+                // Mosaic creates the publication, with column lists (SourceInspector#ensurePublication); Debezium's
+                // filtered mode would SET TABLE without them when the table set differs, widening it again
+                p.setProperty("publication.autocreate.mode", "disabled");
                 p.setProperty("schema.include.list", schemas(tables, source.signalTable()));
             }
             case MYSQL, MARIADB -> {

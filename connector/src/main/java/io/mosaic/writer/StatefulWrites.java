@@ -121,8 +121,8 @@ final class StatefulWrites {
         if (change.op() == RowChange.Op.DELETE) {
             if (parentBefore == null) {
                 outcomes.deadLetter(m, change, childKey, "the delete of " + change.table().id() + " row " + childKey + " does not say its '"
-                        + c.parent() + "', so Mosaic cannot tell which document it leaves; on PostgreSQL run "
-                        + "ALTER TABLE " + change.table().table() + " REPLICA IDENTITY FULL");
+                        + c.parent() + "', so Mosaic cannot tell which document it leaves; on PostgreSQL give the table a replica "
+                        + "identity that carries it ('mosaic validate' prints the statements)");
                 return;
             }
             perRoot.computeIfAbsent(parentBefore, k -> new ArrayList<>())

@@ -34,9 +34,10 @@ class ScenarioSchemaTest {
     }
 
     @Test
-    void surveyAnswersCarryTheirWholeRowOnDelete() {
+    void surveyAnswersCarryTheirParentKeyOnDelete() {
         List<String> statements = ScenarioSchema.statements(ScenarioSchema.MOTIVATION_DDL);
-        assertThat(statements).contains("ALTER TABLE survey_answers REPLICA IDENTITY FULL",
+        assertThat(statements).contains("CREATE UNIQUE INDEX survey_answers_mosaic_identity ON survey_answers (id, employee_id)",
+                "ALTER TABLE survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity",
                 "CREATE INDEX survey_answers_employee_id_idx ON survey_answers (employee_id)",
                 "CREATE INDEX survey_answers_survey_id_idx ON survey_answers (survey_id)");
         assertThat(statements).anyMatch(s -> s.startsWith("CREATE TABLE surveys"));

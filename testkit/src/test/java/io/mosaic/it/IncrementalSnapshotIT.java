@@ -71,12 +71,22 @@ class IncrementalSnapshotIT {
         harness.awaitConverged("employees", () -> expected(d -> d.remove("department")), Duration.ofSeconds(120));
         harness.stop();
 
-        // the deployment now maps departments: documents lack them until the backfill; the publication
-        // gets the new table as start-up asks for (docs/OPERATIONS.md, adding a table)
-        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
-            s.execute("ALTER PUBLICATION mosaic_admin ADD TABLE public.departments");
-        }
+        // the deployment now maps departments: documents lack them until the backfill; start-up refuses until the
+        // publication carries the new table and column, and says how (docs/OPERATIONS.md, adding a table)
         Path after = withSignals(harness.configFile("after.conf", dir.resolve("after.yaml").toString(), "admin", "motivation", "labor"));
+        String refusal = null;
+        try {
+            harness.start(after);
+        } catch (io.mosaic.config.ConfigException e) {
+            refusal = e.getMessage();
+        }
+        harness.stop();
+        assertThat(refusal).as("start-up with a publication lacking the new table").isNotNull().contains("public.departments");
+        java.util.regex.Matcher fix = java.util.regex.Pattern.compile("ALTER PUBLICATION \"?mosaic_admin\"? SET TABLE [^;]*;").matcher(refusal);
+        assertThat(fix.find()).as(refusal).isTrue();
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            s.execute(fix.group());
+        }
         io.mosaic.pipeline.Mosaic running = harness.start(after);
         FaultWorkload workload = new FaultWorkload(harness.dbs, 31, size.employees(), (int) size.departments(), (int) size.surveys());
         Thread writer = new Thread(workload, "workload");

@@ -36,7 +36,7 @@ class ValidationIT {
 
     static void restoreServers() throws Exception {
         try (Connection c = harness.dbs.openMotivation(); Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE survey_answers REPLICA IDENTITY FULL");
+            s.execute("ALTER TABLE survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity");
         }
         try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
             s.execute("SET GLOBAL binlog_row_image = 'FULL'");
@@ -67,6 +67,51 @@ class ValidationIT {
         Run run = cli("validate", "--config", harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor").toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("configuration OK");
+        // the SQL a DBA runs: grants, the publications with the mapped columns only, Debezium's MariaDB grants
+        assertThat(run.out().lines().toList()).contains(
+                "ALTER ROLE postgres WITH LOGIN REPLICATION;",
+                "GRANT SELECT ON public.departments, public.employees TO postgres;",
+                "CREATE PUBLICATION mosaic_admin FOR TABLE public.departments (id, name), public.employees (id, company_id, code, "
+                        + "family_name, given_name, family_name_kana, given_name_kana, email, department_id, status, hired_on);",
+                "CREATE PUBLICATION mosaic_motivation FOR TABLE public.surveys (id, title, conducted_on), "
+                        + "public.survey_answers (id, survey_id, employee_id, score, condition);",
+                "GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'debezium'@'%';",
+                "GRANT SELECT ON `labor`.`contracts` TO 'debezium'@'%';");
+        // survey_answers already has the replica identity of the scenario's DDL: nothing to do there
+        assertThat(run.out()).doesNotContain("REPLICA IDENTITY USING INDEX");
+    }
+
+    @Test
+    void aPublicationWithMoreColumnsThanTheMappingsReadIsReportedWithTheFix() throws Exception {
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            s.execute("DROP PUBLICATION IF EXISTS mosaic_admin");
+            s.execute("CREATE PUBLICATION mosaic_admin FOR TABLE public.departments, public.employees (id, company_id, code, family_name, "
+                    + "given_name, email, department_id, status, hired_on, my_number)");
+        }
+        Run run;
+        Run after;
+        try {
+            Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
+            run = cli("validate", "--config", config.toString());
+            try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+                // the fix the message names, run as printed
+                String fix = run.err().substring(run.err().indexOf("ALTER PUBLICATION"));
+                s.execute(fix.substring(0, fix.indexOf(';')));
+            }
+            after = cli("validate", "--config", config.toString());
+        } finally {
+            try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+                s.execute("DROP PUBLICATION IF EXISTS mosaic_admin");
+            }
+        }
+        assertThat(run.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
+        assertThat(run.err()).contains("publication mosaic_admin differs from what the mappings need")
+                .contains("public.departments also carries [company_id]")
+                .contains("public.employees lacks [family_name_kana, given_name_kana]")
+                .contains("public.employees also carries [my_number]")
+                .contains("ALTER PUBLICATION mosaic_admin SET TABLE public.departments (id, name), public.employees (id, company_id, code, ");
+        assertThat(run.out()).contains("ALTER PUBLICATION mosaic_admin SET TABLE");
+        assertThat(after.exit()).as(after.err()).isZero();
     }
 
     @Test
@@ -118,7 +163,8 @@ class ValidationIT {
         assertThat(run.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(run.err()).contains("employees.yaml:24: field 'email': column 'e_mail' does not exist in admin.public.employees")
                 .contains("table public.survey does not exist in source 'motivation'")
-                .contains("REPLICA IDENTITY DEFAULT").contains("ALTER TABLE public.survey_answers REPLICA IDENTITY FULL")
+                .contains("child table public.survey_answers has REPLICA IDENTITY DEFAULT")
+                .contains("ALTER TABLE public.survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity")
                 .contains("binlog_row_image is MINIMAL")
                 .contains("field 'score' holds a decimal").contains("maps it as long")
                 .doesNotContain("Exception").doesNotContain("\tat ");

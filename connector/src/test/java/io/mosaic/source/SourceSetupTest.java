@@ -1,0 +1,151 @@
+package io.mosaic.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.mosaic.config.Problems;
+import io.mosaic.config.SourceConfig;
+import io.mosaic.config.SourceType;
+import io.mosaic.mapping.MappingLoader;
+import io.mosaic.mapping.MappingSet;
+import io.mosaic.model.TableInfo;
+import io.mosaic.model.TableRef;
+
+/** The SQL {@code mosaic validate} prints for a DBA, and the publication's column lists, for the reference scenario. */
+class SourceSetupTest {
+
+    static MappingSet set;
+
+    @BeforeAll
+    static void load() {
+        Problems problems = new Problems();
+        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
+        set = new MappingSet(List.of(new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems)));
+        assertThat(problems.list()).isEmpty();
+    }
+
+    static SourceConfig pg(String name) {
+        return new SourceConfig(name, SourceType.POSTGRES, "db.example", 5432, name, "mosaic", "pw", "mosaic_" + name, "mosaic_" + name,
+                1, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), Map.of());
+    }
+
+    static TableInfo table(String identity, List<String> identityColumns, Set<String> notNull, String... columns) {
+        Map<String, String> cols = new LinkedHashMap<>();
+        for (String c : columns) {
+            cols.put(c, "text");
+        }
+        return new TableInfo(cols, List.of("id"), identity, identityColumns, notNull);
+    }
+
+    static final String[] ANSWER_COLUMNS = {"id", "survey_id", "employee_id", "score", "condition", "comment"};
+
+    static Map<String, TableInfo> motivation(TableInfo answers) {
+        Map<String, TableInfo> t = new HashMap<>();
+        t.put("motivation.public.surveys", table("d", List.of("id"), Set.of("id"), "id", "company_id", "title", "conducted_on"));
+        t.put("motivation.public.survey_answers", answers);
+        return t;
+    }
+
+    @Test
+    void theAdminPublicationCarriesTheMappedColumnsOnly() {
+        Map<String, TableInfo> t = new HashMap<>();
+        t.put("admin.public.departments", table("d", List.of("id"), Set.of("id"), "id", "company_id", "name"));
+        t.put("admin.public.employees", table("d", List.of("id"), Set.of("id"), "id", "company_id", "code", "family_name", "given_name",
+                "family_name_kana", "given_name_kana", "email", "department_id", "status", "hired_on", "my_number", "updated_at"));
+        SourceSetup setup = new SourceSetup(pg("admin"), set, t, 150018);
+        assertThat(setup.createPublication()).isEqualTo("CREATE PUBLICATION mosaic_admin FOR TABLE public.departments (id, name), "
+                + "public.employees (id, company_id, code, family_name, given_name, family_name_kana, given_name_kana, email, "
+                + "department_id, status, hired_on);");
+        assertThat(setup.script(true)).containsSubsequence(
+                        "ALTER ROLE mosaic WITH LOGIN REPLICATION;",
+                        "GRANT CONNECT ON DATABASE admin TO mosaic;",
+                        "GRANT USAGE ON SCHEMA public TO mosaic;",
+                        "GRANT SELECT ON public.departments, public.employees TO mosaic;",
+                        setup.alterPublication())
+                .noneMatch(s -> s.contains("REPLICA IDENTITY") && !s.startsWith("--"))
+                .noneMatch(s -> !s.startsWith("--") && s.contains("my_number"));
+        assertThat(setup.alterPublication()).startsWith("ALTER PUBLICATION mosaic_admin SET TABLE public.departments (id, name), ");
+    }
+
+    @Test
+    void aChildWithoutItsParentInTheReplicaIdentityGetsAnIndexNotFull() {
+        SourceSetup setup = new SourceSetup(pg("motivation"), set,
+                motivation(table("d", List.of("id"), Set.of("id", "survey_id", "employee_id", "score", "condition"), ANSWER_COLUMNS)), 150018);
+        TableRef answers = new TableRef("motivation", "public.survey_answers");
+        assertThat(setup.replicaIdentity(answers)).containsExactly(
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS survey_answers_mosaic_identity ON public.survey_answers (id, employee_id);",
+                "ALTER TABLE public.survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity;");
+        List<String> script = setup.script(false);
+        assertThat(script).containsSubsequence(setup.replicaIdentity(answers).get(0), setup.replicaIdentity(answers).get(1),
+                "CREATE PUBLICATION mosaic_motivation FOR TABLE public.surveys (id, title, conducted_on), "
+                        + "public.survey_answers (id, survey_id, employee_id, score, condition);");
+        assertThat(String.join("\n", script)).doesNotContain("comment)").doesNotContain("comment,");
+    }
+
+    @Test
+    void anIndexIdentityCoveringTheParentNeedsNothingAndItsColumnsArePublished() {
+        // an identity index with a column the mapping does not read: the column list must carry it, or PostgreSQL refuses UPDATEs
+        SourceSetup setup = new SourceSetup(pg("motivation"), set, motivation(table("i", List.of("id", "employee_id", "comment"),
+                Set.of("id", "employee_id", "comment"), ANSWER_COLUMNS)), 150018);
+        assertThat(setup.replicaIdentity(new TableRef("motivation", "public.survey_answers"))).isEmpty();
+        assertThat(setup.publicationColumns().get(new TableRef("motivation", "public.survey_answers")))
+                .containsExactly("id", "survey_id", "employee_id", "score", "condition", "comment");
+    }
+
+    @Test
+    void aFullIdentityIsPublishedWholeAndTheScriptSaysHowToNarrowIt() {
+        SourceSetup setup = new SourceSetup(pg("motivation"), set,
+                motivation(table("f", List.of(ANSWER_COLUMNS), Set.of("id", "employee_id"), ANSWER_COLUMNS)), 150018);
+        assertThat(setup.publicationTables()).isEqualTo("public.surveys (id, title, conducted_on), public.survey_answers");
+        assertThat(setup.script(false)).contains(
+                "ALTER TABLE public.survey_answers REPLICA IDENTITY USING INDEX survey_answers_mosaic_identity;");
+    }
+
+    @Test
+    void aNullableParentIsSaidToNeedNotNull() {
+        SourceSetup setup = new SourceSetup(pg("motivation"), set,
+                motivation(table("d", List.of("id"), Set.of("id"), ANSWER_COLUMNS)), 150018);
+        assertThat(setup.replicaIdentity(new TableRef("motivation", "public.survey_answers")).get(0))
+                .startsWith("--").contains("ALTER TABLE public.survey_answers ALTER COLUMN employee_id SET NOT NULL");
+    }
+
+    @Test
+    void beforePostgres15ThereAreNoColumnListsAndTheScriptSaysSo() {
+        SourceSetup setup = new SourceSetup(pg("motivation"), set,
+                motivation(table("f", List.of(ANSWER_COLUMNS), Set.of("id", "employee_id"), ANSWER_COLUMNS)), 140011);
+        assertThat(setup.createPublication()).isEqualTo("CREATE PUBLICATION mosaic_motivation FOR TABLE public.surveys, public.survey_answers;");
+        assertThat(setup.replicaIdentity(new TableRef("motivation", "public.survey_answers"))).isEmpty();
+        assertThat(setup.script(false)).anyMatch(s -> s.startsWith("-- PostgreSQL 14 has no publication column lists"));
+    }
+
+    @Test
+    void mariadbGetsDebeziumsGrantsAndSelectOnTheMappedTablesOnly() {
+        SourceConfig labor = new SourceConfig("labor", SourceType.MARIADB, "db.example", 3306, null, "debezium", "pw", "mosaic_labor",
+                "mosaic_labor", 5501, "initial", Duration.ofSeconds(10), Duration.ofSeconds(10), Map.of());
+        List<String> script = new SourceSetup(labor, set, Map.of(), 0).script(false);
+        assertThat(script).containsSubsequence(
+                "GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'debezium'@'%';",
+                "GRANT SELECT ON `labor`.`contracts` TO 'debezium'@'%';",
+                "GRANT SELECT ON `labor`.`qualifications` TO 'debezium'@'%';")
+                .noneMatch(s -> s.contains("PUBLICATION"))
+                .anyMatch(s -> s.startsWith("--") && s.contains("binlog_row_image=FULL") && s.contains("every column"));
+    }
+
+    @Test
+    void identifiersArePlainOrQuoted() {
+        assertThat(SourceSetup.ident("employees")).isEqualTo("employees");
+        assertThat(SourceSetup.ident("Employees")).isEqualTo("\"Employees\"");
+        assertThat(SourceSetup.ident("user")).isEqualTo("\"user\"");
+        assertThat(SourceSetup.ident("a\"b")).isEqualTo("\"a\"\"b\"");
+    }
+}
