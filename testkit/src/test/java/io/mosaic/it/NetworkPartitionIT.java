@@ -44,7 +44,7 @@ import io.mosaic.testkit.NetworkNamespace;
  * A real network partition between Mosaic and Elasticsearch: the cluster runs in a network namespace of
  * this test's own ({@link NetworkNamespace}, {@link NamespacedElasticsearch}), Mosaic (a child JVM)
  * streams the reference scenario into it under a workload, and the link is cut for
- * {@value #CUT_SECONDS} s, so that connections hang: no refusal, no reset, nothing but silence. Writes
+ * 30 s ({@code -Dmosaic.partition.seconds=S} for longer), so that connections hang: no refusal, no reset, nothing but silence. Writes
  * must time out and be retried (retries and the stalled gauge grow), readiness must turn within seconds,
  * the process must stay alive, no change may become a dead letter and no source may fail; after the link
  * returns everything resumes and the documents equal the SQL projection.
@@ -56,7 +56,7 @@ import io.mosaic.testkit.NetworkNamespace;
  */
 class NetworkPartitionIT {
 
-    static final int CUT_SECONDS = 30;
+    static final int CUT_SECONDS = Integer.getInteger("mosaic.partition.seconds", 30);
     static final String SUBNET = System.getProperty("mosaic.partition.subnet", "10.213.0");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -234,11 +234,59 @@ class NetworkPartitionIT {
     }
 
     /**
-     * Fresh tables and a fresh namespaced cluster, the scenario seeded, Mosaic started as a child JVM on
-     * the namespaced cluster with short timeouts and an HTTP port of its own; returns that port once
-     * Mosaic is ready and the documents equal the SQL projection.
+     * {@code mosaic run} started while the link is cut: every connection attempt hangs until the connect
+     * timeout. The endpoint must open anyway, liveness answer, readiness say what it waits for, the
+     * process wait rather than exit; once the link returns it starts and the documents converge.
      */
+    @Test
+    void startedDuringThePartitionWaitsThenStartsWhenTheLinkReturns() throws Exception {
+        // the default connect timeout (5 s): one per start-up check, not one per source as well
+        final int p = start("partition-start", new ScenarioSize(1, 100), 19, true, "5s");
+        long cutAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(p, "/health/live").statusCode() == 200);
+        double liveAfter = seconds(cutAt);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(p, "/health/ready").body().contains("cannot reach"));
+        HttpResponse<String> ready = get(p, "/health/ready");
+        Thread.sleep(15_000); // several connection attempts, each hanging until the connect timeout
+        assertThat(mosaic.alive()).as("still waiting after %.0f s of partition, not exited (log %s)", seconds(cutAt), mosaic.log()).isTrue();
+        assertThat(get(p, "/health/ready").statusCode()).isEqualTo(503);
+
+        namespace.heal();
+        long healedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> get(p, "/health/ready").statusCode() == 200);
+        double readyAfter = seconds(healedAt);
+        int documents = awaitConverged(Duration.ofSeconds(240));
+        // one start-up check behind the partition costs one connect timeout (5 s) and the database checks, not
+        // one connect timeout per source as well (4 x 5 s): the stored positions, which live in the cluster,
+        // are not looked up while it does not answer
+        Matcher first = Pattern.compile("not started yet, waiting for (\\d+) s so far: elasticsearch: cannot reach")
+                .matcher(Files.readString(mosaic.log()));
+        assertThat(first.find()).as("the wait is logged in %s", mosaic.log()).isTrue();
+        int firstCheck = Integer.parseInt(first.group(1));
+        System.out.printf("NetworkPartitionIT: started during the partition: live %.1f s after start, first start-up check %d s, "
+                + "ready (503): %s; ready %.1f s after the link returned, %d documents converged%n", liveAfter, firstCheck,
+                ready.body().replace('\n', ' '), readyAfter, documents);
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("elasticsearch");
+        assertThat(documents).isPositive();
+        assertThat(firstCheck).as("seconds the first start-up check took behind the partition").isLessThan(15);
+        mosaic.checkAlive();
+    }
+
+    /** {@link #start}, then waits until Mosaic is ready and the documents equal the SQL projection. */
     private static int startConverged(String name, ScenarioSize size, long seed) throws Exception {
+        int port = start(name, size, seed, false, "2s");
+        await().atMost(Duration.ofSeconds(240)).ignoreExceptions().until(() -> get(port, "/health/ready").statusCode() == 200);
+        awaitConverged(Duration.ofSeconds(240));
+        return port;
+    }
+
+    /**
+     * Fresh tables and a fresh namespaced cluster, the scenario seeded, Mosaic started as a child JVM on
+     * the namespaced cluster with short timeouts and an HTTP port of its own, which is returned; with
+     * {@code cutFirst} the link is cut just before Mosaic starts.
+     */
+    private static int start(String name, ScenarioSize size, long seed, boolean cutFirst, String connectTimeout) throws Exception {
         if (mosaic != null) {
             mosaic.close();
         }
@@ -258,15 +306,15 @@ class NetworkPartitionIT {
         String yaml = Files.readString(config);
         String local = "elasticsearch:\n  urls: " + LocalServices.ES_URL + "\n  request_timeout: 10s\n";
         assertThat(yaml).contains(local, "http:\n  port: 0\n");
-        // short timeouts: a request that hangs is given up after 3 s (a connection after 2 s) and retried
+        // short timeouts: a request that hangs is given up after 3 s (a connection usually after 2 s) and retried
         Files.writeString(config, yaml.replace(local, "elasticsearch:\n  urls: " + elasticsearch.url()
-                        + "\n  request_timeout: 3s\n  connect_timeout: 2s\n")
+                        + "\n  request_timeout: 3s\n  connect_timeout: " + connectTimeout + "\n")
                 .replace("http:\n  port: 0\n", "http:\n  host: 127.0.0.1\n  port: " + port + "\n"));
-        final int p = port;
         mosaic = ChildProcess.mosaic(name, config, harness.workDir.resolve(name + ".log"), null);
+        if (cutFirst) {
+            namespace.cut();
+        }
         mosaic.start();
-        await().atMost(Duration.ofSeconds(240)).ignoreExceptions().until(() -> get(p, "/health/ready").statusCode() == 200);
-        awaitConverged(Duration.ofSeconds(240));
         return port;
     }
 
