@@ -2,13 +2,18 @@ package io.mosaic.offsets;
 
 import java.nio.ByteBuffer;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
+import org.apache.kafka.connect.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +27,12 @@ import io.mosaic.lease.SourceLease;
  * has acknowledged; each save is retried until it succeeds. With leases on ({@code lease.enabled}),
  * a save is written only while this process holds the source's lease and never over a position of a
  * newer lease epoch (see {@link #saveFenced}).
+ *
+ * <p>Reads are answered from memory at once, never queued behind a save: behind a network partition a
+ * save retries for as long as the cluster is silent, and the engine's stop reads the offsets
+ * (NetworkPartitionIT: a SIGTERM then waited for Debezium's 40 s task timeout and more). {@link #stop}
+ * gives a save in flight 2 s, then interrupts it: the engine's last commit has waited for it already
+ * ({@code offset.flush.timeout.ms}), and an unsaved position is only replayed, harmlessly, at the next start.
  */
 public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 
@@ -64,10 +75,56 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
     }
 
     @Override
+    public Future<Map<ByteBuffer, ByteBuffer>> get(Collection<ByteBuffer> keys) {
+        Map<ByteBuffer, ByteBuffer> result = new HashMap<>();
+        synchronized (data) {
+            for (ByteBuffer key : keys) {
+                result.put(key, data.get(key));
+            }
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    @Override
+    public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
+        synchronized (data) {
+            data.putAll(values);
+        }
+        return executor.submit(() -> {
+            save();
+            if (callback != null) {
+                callback.onCompletion(null, null);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void stop() {
+        if (executor != null) {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+                    LOG.info("offsets of {}: a save still waits for Elasticsearch at shutdown; it is given up (the position is replayed at the next start)",
+                            stream);
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                executor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        super.stop();
+    }
+
+    @Override
     protected void save() {
         Map<String, Object> offsets = new LinkedHashMap<>();
         Base64.Encoder b64 = Base64.getEncoder();
-        Map<ByteBuffer, ByteBuffer> copy = new HashMap<>(data);
+        Map<ByteBuffer, ByteBuffer> copy;
+        synchronized (data) {
+            copy = new HashMap<>(data);
+        }
         copy.forEach((k, v) -> offsets.put(b64.encodeToString(bytes(k)), v == null ? null : b64.encodeToString(bytes(v))));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("stream", stream);

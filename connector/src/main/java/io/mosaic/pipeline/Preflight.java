@@ -10,6 +10,7 @@ import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.MosaicConfig;
 import io.mosaic.config.Problems;
 import io.mosaic.config.SourceConfig;
+import io.mosaic.config.StateConfig;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.MappingValidator;
 import io.mosaic.source.SourceInspector;
@@ -41,10 +42,12 @@ public final class Preflight {
     public static void check(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Set<String> sources,
                              Set<String> resnapshot, Problems problems) {
         String configFile = config.file().toString();
+        boolean esAnswered = false;
         if (es != null) {
             try {
                 es.health();
                 checkPrivileges(config, mappings, es, problems);
+                esAnswered = true;
             } catch (Exception e) {
                 String message = "elasticsearch: cannot reach " + es.describe() + ": " + ErrorClassifier.describe(e)
                         + ". " + clusterHint(e, config.elasticsearch());
@@ -73,12 +76,12 @@ public final class Preflight {
                 }
                 // a missing table is reported once, by the mapping check, not again as unpublished
                 inspector.checkReplication(c, mappings, found, location, problems);
-                if (es != null && !resnapshot.contains(s.name())) {
+                if (es != null && positionsReadable(config.state(), esAnswered) && !resnapshot.contains(s.name())) {
                     Map<String, Object> offset;
                     try {
                         offset = new StoredPositions(config.state(), es).offset(s);
                     } catch (Exception e) {
-                        offset = null; // the stored position lives in Elasticsearch, whose problem is reported above
+                        offset = null; // unknown (the cluster stopped answering after its health check): not checked
                     }
                     String lost = offset == null ? null : inspector.lostPosition(c, offset);
                     if (lost != null) {
@@ -188,5 +191,15 @@ public final class Preflight {
             String lost = offset == null ? null : new SourceInspector(s).lostPosition(c, offset);
             return lost == null ? null : lostPositionAdvice(config, s, lost);
         }
+    }
+
+    /**
+     * Whether the stored positions can be looked up: not from a cluster that did not answer its health
+     * check. Behind a network partition each lookup would hang for a timeout of its own, so that every
+     * start-up attempt lasted one timeout per source more (NetworkPartitionIT); the attempt after the
+     * cluster answers checks them. Positions in files are always readable.
+     */
+    static boolean positionsReadable(StateConfig state, boolean clusterAnswered) {
+        return clusterAnswered || !state.inElasticsearch();
     }
 }
