@@ -226,6 +226,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
      * stay correct by their versions; positions are fenced by the offset store.
      */
     void leaseLost(String why) {
+        synchronized (batchLock) {
+            draining = true; // no waiting for the batch in hand: another process may take the source over soon
+            leaseGone = true;
+        }
         lastError = why;
         if (failure == null) {
             failure = new IllegalStateException(why);
@@ -312,6 +316,62 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        synchronized (batchLock) {
+            if (draining) {
+                // stopping: a batch not begun is not begun; it is not committed, so the next start reads it again
+                throw new InterruptedException("stopping");
+            }
+            inBatch = true;
+        }
+        try {
+            processBatch(records, committer);
+        } finally {
+            synchronized (batchLock) {
+                inBatch = false;
+                batchLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * How long a stop waits for the batch in hand to be written, acknowledged and marked processed, so
+     * that the engine's last offset commit covers it and a restart replays nothing of it. Debezium's
+     * async engine interrupts its polling thread, and with it a batch being written, as soon as it is
+     * closed; beyond this wait (Elasticsearch unreachable, say) the batch is interrupted and replayed.
+     */
+    static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    private final Object batchLock = new Object();
+    private boolean inBatch;
+    private boolean draining;
+    private boolean leaseGone;
+
+    /** Lets the batch in hand finish (at most {@link #DRAIN_TIMEOUT}) and refuses new ones; true when none is in hand. */
+    private boolean drain() {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        synchronized (batchLock) {
+            draining = true;
+            if (leaseGone) {
+                return !inBatch;
+            }
+            while (inBatch) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    batchLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void processBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<RowChange> changes = new ArrayList<>(records.size());
         Map<String, Integer> perTable = new LinkedHashMap<>();
@@ -594,6 +654,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     @Override
     public void close() throws Exception {
+        if (!drain()) {
+            LOG.info("source {}: the batch in hand did not finish within {} s; it is interrupted and will be written again at the next start",
+                    source.name(), DRAIN_TIMEOUT.toSeconds());
+        }
         DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
         State s;
         synchronized (lock) {

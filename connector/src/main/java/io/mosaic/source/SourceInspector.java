@@ -223,6 +223,9 @@ public final class SourceInspector {
             throw e;
         }
         LOG.info("source {}: created publication {}: {}", source.name(), source.publication(), setup.publicationTables());
+        setup.gapColumns().forEach((t, extra) -> LOG.warn("source {}: publication {} also carries {} of {}, which no mapping reads, "
+                + "because the source has a signal_table: Debezium's incremental snapshots need column lists without holes "
+                + "(docs/OPERATIONS.md, on-demand backfill)", source.name(), source.publication(), extra, t.table()));
         setup.publicationColumns().forEach((t, columns) -> {
             if (columns == null) {
                 LOG.warn("source {}: publication {} carries every column of {} ({}); see 'mosaic validate' for the replica identity "

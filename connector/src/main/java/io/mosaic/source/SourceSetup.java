@@ -83,9 +83,17 @@ public final class SourceSetup {
                 needed.addAll(info.identityColumns());
                 // the table's order, so that a listing compares at a glance with \d
                 List<String> ordered = new ArrayList<>();
-                for (String c : info.columns().keySet()) {
-                    if (needed.remove(c)) {
-                        ordered.add(c);
+                List<String> all = new ArrayList<>(info.columns().keySet());
+                int last = -1;
+                for (int i = 0; i < all.size(); i++) {
+                    if (needed.contains(all.get(i))) {
+                        last = i;
+                    }
+                }
+                for (int i = 0; i < all.size(); i++) {
+                    String c = all.get(i);
+                    if (needed.remove(c) || (source.signalTable() != null && i < last)) {
+                        ordered.add(c); // with a signal table, also every column before the last one needed: see gapColumns
                     }
                 }
                 ordered.addAll(needed); // a mapped column the table lacks: the mapping check reports it
@@ -98,6 +106,33 @@ public final class SourceSetup {
             // Debezium reads snapshot requests and its own watermarks from it through the log: all of its three columns
             out.put(new TableRef(source.name(), source.signalTable()), null);
         }
+        return out;
+    }
+
+    /**
+     * The columns a column list carries only because the source has a {@code signal_table}, by table:
+     * those between the first and the last column Mosaic reads. Debezium 3.5 re-reads a table's schema
+     * from the catalog for an incremental snapshot and then decodes pgoutput's tuples by position, so a
+     * column list with a hole in it shifts the values after the hole (IncrementalSnapshotIT saw a
+     * department's name decoded as its company_id). A list without holes keeps the positions; columns
+     * after the last one read still stay in the database.
+     */
+    public Map<TableRef, List<String>> gapColumns() {
+        Map<TableRef, List<String>> out = new LinkedHashMap<>();
+        if (source.signalTable() == null) {
+            return out;
+        }
+        publicationColumns().forEach((t, columns) -> {
+            if (columns == null || catalog.get(t.id()) == null) {
+                return;
+            }
+            Set<String> needed = new LinkedHashSet<>(mappings.columns(t.id()));
+            needed.addAll(catalog.get(t.id()).identityColumns());
+            List<String> extra = columns.stream().filter(c -> !needed.contains(c)).toList();
+            if (!extra.isEmpty()) {
+                out.put(t, extra);
+            }
+        });
         return out;
     }
 

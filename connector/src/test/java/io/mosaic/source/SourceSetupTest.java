@@ -57,6 +57,26 @@ class SourceSetupTest {
     }
 
     @Test
+    void withASignalTableTheColumnListsHaveNoHolesAndTheSignalTableIsPublishedWhole() {
+        Map<String, TableInfo> t = new HashMap<>();
+        t.put("admin.public.departments", table("d", List.of("id"), Set.of("id"), "id", "company_id", "name"));
+        t.put("admin.public.employees", table("d", List.of("id"), Set.of("id"), "id", "company_id", "code", "family_name", "given_name",
+                "family_name_kana", "given_name_kana", "email", "department_id", "status", "hired_on", "my_number", "updated_at"));
+        SourceConfig plain = pg("admin");
+        SourceConfig signalled = new SourceConfig(plain.name(), plain.type(), plain.host(), plain.port(), plain.database(), plain.user(),
+                plain.password(), plain.slot(), plain.publication(), plain.serverId(), plain.snapshotMode(), plain.heartbeat(),
+                plain.connectTimeout(), "public.mosaic_signal", Map.of(), null, null);
+        SourceSetup setup = new SourceSetup(signalled, set, t, 150018);
+        assertThat(setup.createPublication()).isEqualTo("CREATE PUBLICATION mosaic_admin FOR TABLE public.departments (id, company_id, name), "
+                + "public.employees (id, company_id, code, family_name, given_name, family_name_kana, given_name_kana, email, "
+                + "department_id, status, hired_on), public.mosaic_signal;");
+        assertThat(setup.gapColumns()).as("what leaves the database only for the incremental snapshots")
+                .containsOnlyKeys(new io.mosaic.model.TableRef("admin", "public.departments"))
+                .containsValue(List.of("company_id"));
+        assertThat(new SourceSetup(plain, set, t, 150018).gapColumns()).isEmpty();
+    }
+
+    @Test
     void theAdminPublicationCarriesTheMappedColumnsOnly() {
         Map<String, TableInfo> t = new HashMap<>();
         t.put("admin.public.departments", table("d", List.of("id"), Set.of("id"), "id", "company_id", "name"));

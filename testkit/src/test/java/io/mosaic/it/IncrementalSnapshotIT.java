@@ -74,6 +74,13 @@ class IncrementalSnapshotIT {
         // the deployment now maps departments: documents lack them until the backfill; start-up refuses until the
         // publication carries the new table and column, and says how (docs/OPERATIONS.md, adding a table)
         Path after = withSignals(harness.configFile("after.conf", dir.resolve("after.yaml").toString(), "admin", "motivation", "labor"));
+        int httpPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            httpPort = free.getLocalPort();
+        }
+        String text = Files.readString(after);
+        assertThat(text).contains("http:\n  port: 0\n");
+        Files.writeString(after, text.replace("http:\n  port: 0\n", "http:\n  port: " + httpPort + "\n"));
         String refusal = null;
         try {
             harness.start(after);
