@@ -10,10 +10,27 @@ import java.util.Set;
  * A 1:N child collection: every row of {@code table} whose {@code parent} column equals the root key
  * becomes one element of the array at {@code path}; elements are keyed (and ordered) by {@code key}.
  * The child table may live in another source than the root.
+ *
+ * <p>An element is an object of {@code fields} and {@code lookups}, or, when {@code value} is set (a
+ * {@code value:} collection), the single value that field expression gives for the row: an array of
+ * scalars such as {@code ["衛生管理者", "危険物取扱者"]}. Such a collection has no fields and no lookups,
+ * and a row whose value is null contributes no element.
  */
 public record CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
                                 List<FieldMapping> fields, List<LookupMapping> lookups, String location,
-                                String tableLocation, RowFilter filter) {
+                                String tableLocation, RowFilter filter, FieldMapping value) {
+
+    /** An object collection (elements are objects of {@code fields}). */
+    public CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
+                             List<FieldMapping> fields, List<LookupMapping> lookups, String location,
+                             String tableLocation, RowFilter filter) {
+        this(name, path, table, key, parent, fields, lookups, location, tableLocation, filter, null);
+    }
+
+    /** Whether each element is one scalar value (a {@code value:} collection) rather than an object. */
+    public boolean scalar() {
+        return value != null;
+    }
 
     /** The columns captured from the child table. */
     public Set<String> columns() {
@@ -21,8 +38,16 @@ public record CollectionMapping(String name, List<String> path, TableRef table, 
         out.add(key);
         out.add(parent);
         fields.forEach(f -> out.addAll(f.expr().columns()));
+        if (value != null) {
+            out.addAll(value.expr().columns());
+        }
         out.addAll(filter.columns());
         lookups.forEach(l -> out.add(l.on()));
         return out;
+    }
+
+    /** The field expressions evaluated on the child rows: {@code fields}, or the {@code value}. */
+    public List<FieldMapping> rowFields() {
+        return value == null ? fields : List.of(value);
     }
 }

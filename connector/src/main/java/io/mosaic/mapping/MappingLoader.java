@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class MappingLoader {
     private static final List<String> INDEX = List.of("alias", "version", "template");
     private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups", "filter");
     private static final List<String> LOOKUP = List.of("source", "table", "key", "on", "as", "fields");
-    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "lookups", "filter");
+    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "value", "lookups", "filter");
     private static final List<String> CONDITION = java.util.Arrays.stream(RowFilter.Op.values())
             .map(o -> o.keyword.startsWith("is:") ? "is" : o.keyword).distinct().toList();
     private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise", "coalesce", "when");
@@ -128,7 +129,7 @@ public final class MappingLoader {
         List<LookupMapping> lookups = lookups(rootNode.get("lookups"), rootTable, List.of(), fieldNames, problems);
 
         List<CollectionMapping> collections = new ArrayList<>();
-        Set<String> childTables = new HashSet<>();
+        Map<String, String[]> childTables = new HashMap<>();
         root.get("collections").entries().forEach((collectionName, node) -> {
             unknownKeys(node, COLLECTION, problems);
             TableRef table = table(node, null, problems);
@@ -139,15 +140,47 @@ public final class MappingLoader {
             if (!fieldNames.add(pathName)) {
                 problems.add(node, "collection '" + collectionName + "' is written at '" + pathName + "', which another field also uses");
             }
-            if (table != null && !childTables.add(table.id())) {
-                problems.add(node, "table " + table.id() + " is already used by another collection of this document");
+            // Two collections may read one table (objects and a value: array of the same rows, say): each keeps its own
+            // copy of the rows in the state. They must agree on key and parent, which identify a row and its document.
+            String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, key, parent});
+            if (other != null && !(java.util.Objects.equals(other[1], key) && java.util.Objects.equals(other[2], parent))) {
+                problems.add(node, "table " + table.id() + " is also read by collection '" + other[0] + "' of this document with key '"
+                        + other[1] + "' and parent '" + other[2] + "'; collections of one table must use the same key and parent");
             }
             Set<String> elementFields = new HashSet<>();
-            List<FieldMapping> elementFieldList = fields(node.get("fields"), List.of(), elementFields, problems, true);
-            List<LookupMapping> elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
-            if (table != null && key != null && parent != null) {
+            boolean scalar = node.has("value");
+            FieldMapping value = null;
+            List<FieldMapping> elementFieldList = List.of();
+            List<LookupMapping> elementLookups = List.of();
+            boolean elementOk = true;
+            if (scalar && node.has("fields")) {
+                problems.add(node.get("value"), "collection '" + collectionName + "' has both 'value' (each element one value) and "
+                        + "'fields' (each element an object); keep one of them");
+                elementOk = false;
+            } else if (scalar) {
+                if (node.has("lookups")) {
+                    problems.add(node.get("lookups"), "collection '" + collectionName + "' has 'value', so its elements are single "
+                            + "values and cannot take lookups; use 'fields' (elements as objects) to add lookup fields");
+                    elementOk = false;
+                }
+                FieldExpr e = expression(node.get("value"), problems);
+                if (e == null) {
+                    elementOk = false;
+                } else {
+                    value = new FieldMapping(List.copyOf(path), e, node.get("value").location());
+                }
+            } else if (!node.has("fields") && node.isMap()) {
+                problems.add(node, "collection '" + collectionName + "' needs 'fields' (each element an object, e.g. "
+                        + "fields: { id: id, name: name }) or 'value' (each element one value, e.g. value: name)");
+                elementOk = false;
+            } else {
+                elementFieldList = fields(node.get("fields"), List.of(), elementFields, problems, true);
+                elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
+            }
+            RowFilter filter = filter(node.get("filter"), problems);
+            if (table != null && key != null && parent != null && elementOk) {
                 collections.add(new CollectionMapping(collectionName, path, table, key, parent, elementFieldList,
-                        elementLookups, node.location(), tableLocation(node), filter(node.get("filter"), problems)));
+                        elementLookups, node.location(), tableLocation(node), filter, value));
             }
         });
         if (name == null || rootTable == null || rootKey == null || alias == null) {

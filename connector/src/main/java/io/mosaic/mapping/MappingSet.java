@@ -37,7 +37,7 @@ public final class MappingSet {
                 add(c.table(), new TableRole.Child(d, c), c.columns());
                 use(c.table(), c.key(), "the key of collection '" + c.name() + "' (" + c.location() + ")");
                 use(c.table(), c.parent(), "the parent column of collection '" + c.name() + "' (" + c.location() + ")");
-                uses(c.table(), c.fields(), d.name());
+                uses(c.table(), c.rowFields(), d.name());
                 for (LookupMapping l : c.lookups()) {
                     add(l.table(), new TableRole.Lookup(d, l, c), l.columns());
                     lookupUses(d, c.table(), l);

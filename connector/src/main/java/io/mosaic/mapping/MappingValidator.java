@@ -52,7 +52,7 @@ public final class MappingValidator {
             for (CollectionMapping col : m.collections()) {
                 c.table(col.table(), col.key(), col.tableLocation(), col.parent());
                 c.column(col.table(), col.parent(), col.location(), "parent");
-                c.fields(col.table(), col.fields());
+                c.fields(col.table(), col.rowFields());
                 col.filter().conditions().forEach(f -> c.column(col.table(), f.column(), f.location(), "filter"));
                 for (LookupMapping l : col.lookups()) {
                     c.lookup(col.table(), l);
@@ -186,6 +186,17 @@ public final class MappingValidator {
             checkFields(props, List.of(), m.root(), m.fields(), m.lookups());
             for (CollectionMapping c : m.collections()) {
                 JsonNode node = at(props, c.path());
+                if (c.scalar()) {
+                    if (node != null && (!node.has("type") || Set.of("nested", "object").contains(node.get("type").asText()))) {
+                        problems.add(c.location(), "collection '" + c.name() + "' is an array of single values ('value'), but "
+                                + m.template().getFileName() + " maps '" + String.join(".", c.path()) + "' as "
+                                + (node.has("type") ? node.get("type").asText() : "an object")
+                                + "; map it as the values' type (an array needs no mapping of its own), e.g. keyword");
+                    } else {
+                        checkField(props, c.value(), kindOf(c.table(), c.value()));
+                    }
+                    continue;
+                }
                 if (node != null && node.has("type") && !Set.of("nested", "object").contains(node.get("type").asText())) {
                     problems.add(c.location(), "collection '" + c.name() + "' is an array of objects, but " + m.template().getFileName()
                             + " maps '" + String.join(".", c.path()) + "' as " + node.get("type").asText() + "; map it as nested");

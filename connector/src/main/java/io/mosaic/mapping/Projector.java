@@ -12,6 +12,8 @@ import java.util.Set;
 /**
  * Computes a public document from a {@link DocumentState} and the lookup rows it refers to. Pure:
  * the same state and lookups always give the same document, which is what makes replays harmless.
+ * Collection elements are in the order of their keys ({@link Keys#ORDER}); a {@code value:}
+ * collection's element is its value, and a row whose value is null adds none.
  */
 public final class Projector {
 
@@ -36,11 +38,20 @@ public final class Projector {
         }
         Map<String, Object> doc = projectRow(mapping.fields(), mapping.lookups(), state.root().row(), lookups, mapping.root());
         for (CollectionMapping c : mapping.collections()) {
-            List<Map<String, Object>> elements = new ArrayList<>();
+            List<Object> elements = new ArrayList<>();
             state.children(c.name()).entrySet().stream()
                     .filter(e -> e.getValue().present() && c.filter().matches(e.getValue().row()))
                     .sorted(Map.Entry.comparingByKey(Keys.ORDER))
-                    .forEach(e -> elements.add(projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table())));
+                    .forEach(e -> {
+                        if (c.scalar()) {
+                            Object v = evaluate(c.value(), e.getValue().row(), c.table());
+                            if (v != null) { // a null value is no element: ["a", null] would say nothing more than ["a"]
+                                elements.add(v);
+                            }
+                        } else {
+                            elements.add(projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table()));
+                        }
+                    });
             put(doc, c.path(), elements);
         }
         return doc;

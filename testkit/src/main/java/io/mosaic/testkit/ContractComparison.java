@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 /**
  * Compares documents the way the scenario contract defines equality: arrays are sets keyed by their
- * id ({@code answer_id} for surveys), an absent array equals an empty one, a null field equals an
+ * id ({@code answer_id} for surveys), arrays of scalars are compared in order, an absent array equals an empty one, a null field equals an
  * absent one, numbers compare by value, and the {@code mosaic} object is ignored.
  */
 public final class ContractComparison {
@@ -55,6 +55,9 @@ public final class ContractComparison {
                 out.put((String) k, n);
             });
             return out;
+        }
+        if (value instanceof List<?> list && list.stream().anyMatch(i -> !(i instanceof Map))) {
+            return list.stream().map(ContractComparison::normalize).toList(); // an array of scalars: its order counts
         }
         if (value instanceof List<?> list) {
             TreeMap<String, Object> byId = new TreeMap<>();
