@@ -48,7 +48,8 @@ public final class DocumentState {
      * The routing before the last change of {@link #routing()}, at which a stale copy may still exist
      * until a publish deleted it; null if the routing never changed. Kept until the routing changes
      * again: a batch replayed after a crash between the state write and the public write must still
-     * delete there, and a state cannot know whether that delete was acknowledged.
+     * delete there (the replay carries the root row at the version the state already has), and a state
+     * cannot know whether that delete was acknowledged.
      */
     public String formerRouting() {
         return formerRouting;

@@ -2,6 +2,7 @@ package io.mosaic.writer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +33,9 @@ import io.mosaic.model.RowChange;
  *
  * <p><b>Routing.</b> A routed type ({@link DocumentMapping#routing()}) writes its public document with the
  * root row's routing value. The state records the routing it was assembled at and, when that changes
- * (an employee moving company), the former one; a publish whose root changed first deletes the document
- * at the former routing, in a bulk of its own, and only then writes it at the new one: the delete with
+ * (an employee moving company), the former one; a publish that moves the document (or replays the root
+ * change that moved it) first deletes it at the former routing, in a bulk of its own, and only then
+ * writes it at the new one: the delete with
  * the state's write counter minus one as {@code external_gte} version, the index with the counter as
  * {@code external} version. Elasticsearch keeps versions per shard copy of an id, so when the two
  * routings lead to different shards the versions do not order one write against the other; they need
@@ -247,6 +249,7 @@ final class StatefulWrites {
         Map<String, DocumentState> changed = new LinkedHashMap<>();
         Map<String, Boolean> hadRoot = new HashMap<>();
         Map<String, Boolean> rootTouched = new HashMap<>();
+        Set<String> rootReplayed = new HashSet<>();
         for (String key : keys) {
             Doc doc = current.get(StateIndex.docId(key));
             DocumentState state = StateIndex.decode(key, doc != null && doc.found() ? doc.source() : null);
@@ -256,6 +259,9 @@ final class StatefulWrites {
             for (StateChange sc : perRoot.getOrDefault(key, List.of())) {
                 if (sc.collection() == null) {
                     if (state.root() == null || state.root().acceptsVersion(sc.contribution().version())) {
+                        if (state.root() != null && state.root().version() == sc.contribution().version()) {
+                            rootReplayed.add(key); // maybe after a crash between the state write and the public write
+                        }
                         state.setRoot(sc.contribution());
                         any = true;
                         rootChanged = true;
@@ -315,10 +321,18 @@ final class StatefulWrites {
                                 + "' (" + m.routingLocation() + "); give it one, and the document is published at it");
                         document = null;
                     } else {
+                        String previous = s.routing();
                         s.routeTo(routing);
+                        if (previous != null && !previous.equals(routing)) {
+                            deleteFirstAt = previous; // it moves now
+                        }
                     }
                 }
-                if (rootTouched.get(key) && s.formerRouting() != null && !s.formerRouting().equals(s.routing())) {
+                if (deleteFirstAt == null && rootReplayed.contains(key) && s.formerRouting() != null
+                        && !s.formerRouting().equals(s.routing())) {
+                    // a replay of the move: its delete may not have been written. Not on later changes: the
+                    // move's batch was acknowledged before them, and on a shared shard the delete would
+                    // take the document away for a moment
                     deleteFirstAt = s.formerRouting();
                 }
             }

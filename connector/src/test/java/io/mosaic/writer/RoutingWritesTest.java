@@ -41,6 +41,7 @@ class RoutingWritesTest {
     Path dir;
     private InMemoryDocumentStore store;
     private DocumentWriter writer;
+    private DocumentMapping employees;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
 
     @BeforeEach
@@ -67,7 +68,7 @@ class RoutingWritesTest {
                 """);
         Problems problems = new Problems();
         MappingLoader loader = new MappingLoader(Set.of("admin", "motivation", "labor"));
-        DocumentMapping employees = loader.loadFile(dir.resolve("employees.yaml"), problems);
+        employees = loader.loadFile(dir.resolve("employees.yaml"), problems);
         DocumentMapping directory = loader.loadFile(dir.resolve("directory.yaml"), problems);
         assertThat(problems.list()).isEmpty();
         assertThat(directory.isSingleTable()).as("a routed type keeps state, to know the old routing").isFalse();
@@ -160,6 +161,31 @@ class RoutingWritesTest {
         assertThat(seen).extracting(a -> a.kind() + "@" + a.routing()).containsExactly("DELETE@100", "INDEX@200");
         assertThat(seen.get(0).version()).as("the delete just below the index's version").isEqualTo(seen.get(1).version() - 1);
         assertThat(seen.get(0).versionGuard()).isEqualTo(BulkAction.VersionGuard.EXTERNAL_GTE);
+
+        seen.clear();
+        writer.write(List.of(upsert(EMPLOYEES, 30, employee(1, 200L))));
+        assertThat(seen).extracting(a -> a.kind() + "@" + a.routing()).as("a later change at the same routing deletes nothing")
+                .containsExactly("INDEX@200");
+        seen.clear();
+        writer.write(List.of(upsert(EMPLOYEES, 20, employee(1, 200L)), upsert(EMPLOYEES, 30, employee(1, 200L))));
+        assertThat(seen).extracting(a -> a.kind() + "@" + a.routing()).as("a replay of the last change deletes at the former routing again")
+                .containsExactly("DELETE@100", "INDEX@200");
+    }
+
+    @Test
+    void aRebuildWritesAtTheRootRowsRoutingAndItsCatchUpDeletesAtTheFormerOne() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employee(1, 100L)), upsert(EMPLOYEES, 11, employee(2, 100L))));
+        IndexRebuild rebuild = new IndexRebuild(store);
+        rebuild.run(employees, "employees-v2", false, d -> { });
+        assertThat(store.routings("employees-v2", "1")).containsExactly("100");
+
+        // meanwhile 1 moves (written to the old index, the alias not moved yet) and 2 is deleted
+        writer.write(List.of(upsert(EMPLOYEES, 20, employee(1, 200L)),
+                new RowChange(EMPLOYEES, RowChange.Op.DELETE, Map.of("id", 2L), null, 21, "pos 21", false)));
+        rebuild.run(employees, "employees-v2", true, d -> { });
+        assertThat(store.routings("employees-v2", "1")).as("the catch-up pass moves it too").containsExactly("200");
+        assertThat(store.doc("employees-v2", "200", "1")).isEqualTo(store.doc("employees", "200", "1"));
+        assertThat(store.routings("employees-v2", "2")).as("deleted at its routing").isEmpty();
     }
 
     @Test
