@@ -189,6 +189,18 @@ class RoutingWritesTest {
     }
 
     @Test
+    void theSnapshotSweepDeletesAMovedDocumentAtItsCurrentRouting() throws Exception {
+        writer.write(List.of(upsert(EMPLOYEES, 10, employee(1, 100L)), upsert(EMPLOYEES, 11, employee(2, 100L))));
+        writer.write(List.of(upsert(EMPLOYEES, 20, employee(1, 200L))));
+        // a re-snapshot at 30 finds employee 2 only: 1 is gone
+        writer.write(List.of(new RowChange(EMPLOYEES, RowChange.Op.UPSERT, null, employee(2, 100L), 30, "snap", true)));
+        assertThat(writer.sweep("admin", 30)).as("row 1, once per document type").isEqualTo(2);
+        assertThat(store.routings("employees", "1")).isEmpty();
+        assertThat(store.routings("directory", "1")).isEmpty();
+        assertThat(store.routings("employees", "2")).containsExactly("100");
+    }
+
+    @Test
     void aRootRowWithoutARoutingValueIsADeadLetter() throws Exception {
         writer.write(List.of(upsert(EMPLOYEES, 10, employee(1, null))));
         assertThat(store.ids("employees")).isEmpty();
