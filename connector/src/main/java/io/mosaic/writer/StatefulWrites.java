@@ -35,9 +35,8 @@ import io.mosaic.model.RowChange;
  * root row's routing value. The state records the routing it was assembled at and, when that changes
  * (an employee moving company), the former one; a publish that moves the document (or replays the root
  * change that moved it) first deletes it at the former routing, in a bulk of its own, and only then
- * writes it at the new one: the delete with
- * the state's write counter minus one as {@code external_gte} version, the index with the counter as
- * {@code external} version. Elasticsearch keeps versions per shard copy of an id, so when the two
+ * writes it at the new one: the delete with the state's write counter minus one as {@code external_gte}
+ * version, the index with the counter as {@code external} version. Elasticsearch keeps versions per shard copy of an id, so when the two
  * routings lead to different shards the versions do not order one write against the other; they need
  * not: each copy is only ever written with its state's counter, which grows with every state write, so
  * at either routing an older assembly (a replay, a concurrent writer that lost) can never overwrite or
@@ -45,8 +44,8 @@ import io.mosaic.model.RowChange;
  * {@code if_seq_no}. When the two routings lead to the same shard, a shard keys a document by {@code _id}
  * alone and the delete and the index meet the same copy: the delete's version (counter - 1, at least that
  * of the last publish, which came from an earlier state write) removes it and stays below the index's, so
- * the index then wins, in that order. A replayed older root change loses against the state's root row and writes nothing.
- * A batch replayed after a crash between the state write and the public write re-applies its root row at
+ * the index then wins, in that order. A replayed older root change loses against the state's root row
+ * and writes nothing. A batch replayed after a crash between the state write and the public write re-applies its root row at
  * the same version, so the former routing is still recorded and deleted again (a delete of an absent
  * document is harmless). Between the two bulks the document is briefly in neither place, never in both.
  * A root row with no routing value is a dead letter (its state is kept; nothing is published until a
