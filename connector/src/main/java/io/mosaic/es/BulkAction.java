@@ -11,9 +11,22 @@ import java.util.Map;
  * @param document the source for index and create, null for delete
  * @param version the external version, or -1 for none
  * @param ifSeqNo the sequence number the document must have, or -1 for none (then {@code ifPrimaryTerm} is ignored)
+ * @param routing the custom routing ({@code _routing}) of the document, or null for the default (by {@code _id}).
+ *                Elasticsearch keys a document by routing and id: the same id at another routing is another
+ *                document on (usually) another shard, with its own version.
  */
 public record BulkAction(Kind kind, String index, String id, Map<String, Object> document,
-                         long version, VersionGuard versionGuard, long ifSeqNo, long ifPrimaryTerm) {
+                         long version, VersionGuard versionGuard, long ifSeqNo, long ifPrimaryTerm, String routing) {
+
+    public BulkAction(Kind kind, String index, String id, Map<String, Object> document,
+                      long version, VersionGuard versionGuard, long ifSeqNo, long ifPrimaryTerm) {
+        this(kind, index, id, document, version, versionGuard, ifSeqNo, ifPrimaryTerm, null);
+    }
+
+    /** This item at {@code routing} (null: the default routing). */
+    public BulkAction routed(String routing) {
+        return new BulkAction(kind, index, id, document, version, versionGuard, ifSeqNo, ifPrimaryTerm, routing);
+    }
 
     /** The bulk item kinds used. */
     public enum Kind {

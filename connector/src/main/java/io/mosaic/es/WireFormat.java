@@ -50,6 +50,9 @@ public final class WireFormat {
                 g.writeObjectFieldStart(a.kind().action);
                 g.writeStringField("_index", a.index());
                 g.writeStringField("_id", a.id());
+                if (a.routing() != null) {
+                    g.writeStringField("routing", a.routing());
+                }
                 if (a.versionGuard() != null) {
                     g.writeNumberField("version", a.version());
                     g.writeStringField("version_type", a.versionGuard().wire);

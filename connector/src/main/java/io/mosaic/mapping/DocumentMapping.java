@@ -11,6 +11,10 @@ import java.util.Set;
 /**
  * One document type, read from one mapping file: the index it lives in, the root table whose rows
  * are its documents, the root's fields and lookups, and its child collections.
+ *
+ * @param routing the root column whose value is the Elasticsearch custom routing ({@code _routing}) of
+ *                every public write of the type, or null for the default routing by {@code _id}
+ * @param routingLocation where {@code root.routing} is written, for messages (null without routing)
  */
 public record DocumentMapping(
         String name,
@@ -24,7 +28,9 @@ public record DocumentMapping(
         List<LookupMapping> lookups,
         List<CollectionMapping> collections,
         String rootLocation,
-        RowFilter rootFilter) {
+        RowFilter rootFilter,
+        String routing,
+        String routingLocation) {
 
     /** The concrete, versioned index the alias points at. */
     public String indexName() {
@@ -38,10 +44,13 @@ public record DocumentMapping(
 
     /**
      * Whether the document is a function of its root row alone. Such documents need no state: each
-     * change is written directly, versioned by its source position.
+     * change is written directly, versioned by its source position. A routed type is never one: when
+     * its routing value changes, the copy at the old routing must be deleted, and only the state knows
+     * the old value for certain (a PostgreSQL update carries no old row unless the replica identity is
+     * full).
      */
     public boolean isSingleTable() {
-        return lookups.isEmpty() && collections.isEmpty();
+        return lookups.isEmpty() && collections.isEmpty() && routing == null;
     }
 
     /** The columns captured from the root table. */
@@ -51,6 +60,9 @@ public record DocumentMapping(
         fields.forEach(f -> out.addAll(f.expr().columns()));
         out.addAll(rootFilter.columns());
         lookups.forEach(l -> out.add(l.on()));
+        if (routing != null) {
+            out.add(routing);
+        }
         return out;
     }
 

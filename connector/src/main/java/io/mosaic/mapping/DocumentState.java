@@ -16,6 +16,8 @@ public final class DocumentState {
     private final String rootKey;
     private long seq;
     private Contribution root;
+    private String routing;
+    private String formerRouting;
     private final Map<String, Map<String, Contribution>> children = new TreeMap<>();
 
     public DocumentState(String rootKey) {
@@ -32,6 +34,39 @@ public final class DocumentState {
 
     public void seq(long seq) {
         this.seq = seq;
+    }
+
+    /**
+     * For a routed document type: the routing the public document was last assembled at (kept after its
+     * root row is deleted, so that the delete finds it), or null before any.
+     */
+    public String routing() {
+        return routing;
+    }
+
+    /**
+     * The routing before the last change of {@link #routing()}, at which a stale copy may still exist
+     * until a publish deleted it; null if the routing never changed. Kept until the routing changes
+     * again: a batch replayed after a crash between the state write and the public write must still
+     * delete there (the replay carries the root row at the version the state already has), and a state
+     * cannot know whether that delete was acknowledged.
+     */
+    public String formerRouting() {
+        return formerRouting;
+    }
+
+    /** Records that the document is now at {@code routing}; a different previous one becomes the former. */
+    public void routeTo(String routing) {
+        if (this.routing != null && !this.routing.equals(routing)) {
+            formerRouting = this.routing;
+        }
+        this.routing = routing;
+    }
+
+    /** Restores the stored routings, as read back from the state index. */
+    public void routings(String routing, String formerRouting) {
+        this.routing = routing;
+        this.formerRouting = formerRouting;
     }
 
     public Contribution root() {

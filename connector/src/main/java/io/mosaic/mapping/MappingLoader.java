@@ -27,7 +27,7 @@ public final class MappingLoader {
 
     private static final List<String> TOP = List.of("document", "index", "root", "collections");
     private static final List<String> INDEX = List.of("alias", "version", "template");
-    private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups", "filter");
+    private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups", "filter", "routing");
     private static final List<String> LOOKUP = List.of("source", "table", "key", "on", "as", "fields");
     private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "value", "lookups", "filter");
     private static final List<String> CONDITION = java.util.Arrays.stream(RowFilter.Op.values())
@@ -187,8 +187,18 @@ public final class MappingLoader {
             return null;
         }
         RowFilter rootFilter = filter(rootNode.get("filter"), problems);
+        String routing = null;
+        String routingLocation = null;
+        if (rootNode.has("routing")) {
+            routing = rootNode.get("routing").text();
+            routingLocation = rootNode.get("routing").location();
+            if (routing == null || routing.isBlank()) {
+                problems.add(rootNode.get("routing"), "root.routing must name one column of the root table, e.g. routing: company_id");
+                routing = null;
+            }
+        }
         return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections,
-                tableLocation(rootNode), rootFilter);
+                tableLocation(rootNode), rootFilter, routing, routingLocation);
     }
 
     private List<LookupMapping> lookups(YamlNode node, TableRef owner, List<String> prefix, Set<String> fieldNames, Problems problems) {

@@ -46,6 +46,9 @@ public final class MappingValidator {
             c.table(m.root(), m.rootKey(), m.rootLocation(), null);
             c.fields(m.root(), m.fields());
             m.rootFilter().conditions().forEach(f -> c.column(m.root(), f.column(), f.location(), "filter"));
+            if (m.routing() != null) {
+                c.column(m.root(), m.routing(), m.routingLocation(), "routing");
+            }
             for (LookupMapping l : m.lookups()) {
                 c.lookup(m.root(), l);
             }
@@ -178,6 +181,11 @@ public final class MappingValidator {
             } catch (IOException e) {
                 problems.add(m.template().toString(), "index template is not valid JSON: " + e.getMessage());
                 return;
+            }
+            if (root.path("mappings").path("_routing").path("required").asBoolean(false) && m.routing() == null) {
+                problems.add(m.template().toString(), m.template().getFileName() + " requires a routing (_routing.required: true), but "
+                        + m.file() + " has no root.routing, so Elasticsearch would reject every write; add e.g. 'routing: company_id' "
+                        + "under root:, or remove _routing from the template");
             }
             JsonNode props = root.path("mappings").path("properties");
             if (props.isMissingNode()) {

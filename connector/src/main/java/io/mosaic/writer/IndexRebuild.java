@@ -17,6 +17,7 @@ import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
 import io.mosaic.mapping.LookupMapping;
 import io.mosaic.mapping.ProjectionException;
+import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.Projector;
 
 /**
@@ -144,10 +145,27 @@ public final class IndexRebuild {
                         continue;
                     }
                     doc.put("mosaic", Map.of("seq", s.seq()));
-                    ops.add(BulkAction.index(target, key, doc, s.seq(), BulkAction.VersionGuard.EXTERNAL));
+                    String routing = null;
+                    if (m.routing() != null) {
+                        // the root row's value, not the state's record: the routing may be new in this mapping version
+                        routing = Keys.of(s.root().row().get(m.routing()));
+                        if (routing == null) {
+                            reject(key, "no value for the routing column '" + m.routing() + "'");
+                            continue;
+                        }
+                        String former = s.formerRouting();
+                        if (deletes && former != null && !former.equals(routing)) {
+                            // a pass before the move may have written it at the routing it had then
+                            // below the index's version, in case both routings lead to one shard (see StatefulWrites)
+                            ops.add(BulkAction.delete(target, key, s.seq() - 1, BulkAction.VersionGuard.EXTERNAL_GTE).routed(former));
+                            keys.add(key);
+                        }
+                    }
+                    ops.add(BulkAction.index(target, key, doc, s.seq(), BulkAction.VersionGuard.EXTERNAL).routed(routing));
                     keys.add(key);
-                } else if (deletes) {
-                    ops.add(BulkAction.delete(target, key, s.seq(), BulkAction.VersionGuard.EXTERNAL));
+                } else if (deletes && (m.routing() == null || s.routing() != null)) {
+                    // a routed document that was never visible has no routing and was never written
+                    ops.add(BulkAction.delete(target, key, s.seq(), BulkAction.VersionGuard.EXTERNAL).routed(s.routing()));
                     keys.add(key);
                 }
             }

@@ -34,6 +34,9 @@ public final class StateIndex {
     private static final String KIND_LOOKUP = "lookup";
     private static final String ROOT_KEY = "root_key";
     private static final String SEQ = "seq";
+    /** A routed type's routing and former routing (see {@link DocumentState#routing()}); not indexed. */
+    private static final String ROUTING = "routing";
+    private static final String FORMER_ROUTING = "former_routing";
     private static final String REFS = "refs";
     private static final String SRC_MIN = "src_min";
     private static final String ROOT = "root";
@@ -102,6 +105,12 @@ public final class StateIndex {
         out.put(KIND, KIND_DOC);
         out.put(ROOT_KEY, state.rootKey());
         out.put(SEQ, state.seq());
+        if (state.routing() != null) {
+            out.put(ROUTING, state.routing());
+        }
+        if (state.formerRouting() != null) {
+            out.put(FORMER_ROUTING, state.formerRouting());
+        }
         out.put(REFS, new ArrayList<>(refs));
         // the lowest version of a present row per source: a snapshot sweep finds rows older than its snapshot by it
         Map<String, Long> srcMin = new LinkedHashMap<>();
@@ -135,6 +144,7 @@ public final class StateIndex {
             return state;
         }
         state.seq(((Number) source.getOrDefault(SEQ, 0)).longValue());
+        state.routings((String) source.get(ROUTING), (String) source.get(FORMER_ROUTING));
         if (source.get(ROOT) instanceof Map<?, ?> root) {
             state.setRoot(decodeContribution((Map<String, Object>) root));
         }

@@ -2,6 +2,7 @@ package io.mosaic.writer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +30,26 @@ import io.mosaic.model.RowChange;
  * {@code if_seq_no}/{@code if_primary_term}, so that concurrent writers serialize: the loser of a race
  * reads again. The public document is then written with the state's write counter as external version,
  * so that an older assembly can never overwrite a newer one. Lookup rows go through {@link LookupFanOut}.
+ *
+ * <p><b>Routing.</b> A routed type ({@link DocumentMapping#routing()}) writes its public document with the
+ * root row's routing value. The state records the routing it was assembled at and, when that changes
+ * (an employee moving company), the former one; a publish that moves the document (or replays the root
+ * change that moved it) first deletes it at the former routing, in a bulk of its own, and only then
+ * writes it at the new one: the delete with the state's write counter minus one as {@code external_gte}
+ * version, the index with the counter as {@code external} version. Elasticsearch keeps versions per shard copy of an id, so when the two
+ * routings lead to different shards the versions do not order one write against the other; they need
+ * not: each copy is only ever written with its state's counter, which grows with every state write, so
+ * at either routing an older assembly (a replay, a concurrent writer that lost) can never overwrite or
+ * resurrect a newer delete or index, and which routing is current is decided by the state alone, under
+ * {@code if_seq_no}. When the two routings lead to the same shard, a shard keys a document by {@code _id}
+ * alone and the delete and the index meet the same copy: the delete's version (counter - 1, at least that
+ * of the last publish, which came from an earlier state write) removes it and stays below the index's, so
+ * the index then wins, in that order. A replayed older root change loses against the state's root row
+ * and writes nothing. A batch replayed after a crash between the state write and the public write re-applies its root row at
+ * the same version, so the former routing is still recorded and deleted again (a delete of an absent
+ * document is harmless). Between the two bulks the document is briefly in neither place, never in both.
+ * A root row with no routing value is a dead letter (its state is kept; nothing is published until a
+ * change gives it one).
  */
 final class StatefulWrites {
 
@@ -42,7 +63,8 @@ final class StatefulWrites {
     }
 
     /** The outcome of assembling one document: its new state and what to write publicly. */
-    private record Assembly(DocumentState state, Map<String, Object> document, boolean deletePublic, Set<String> lookupIds) {
+    private record Assembly(DocumentState state, Map<String, Object> document, boolean deletePublic, Set<String> lookupIds,
+                            String deleteFirstAt) {
     }
 
     private final DocumentStore store;
@@ -171,22 +193,40 @@ final class StatefulWrites {
             }
         }
 
-        // 3. Public documents, versioned by the state's write counter.
+        // 3. Public documents, versioned by the state's write counter; for a routed type, the copies at a
+        // former routing are deleted first, in a bulk of their own (a bulk runs its shards in parallel).
+        List<BulkAction> moves = new ArrayList<>();
+        List<Assembly> moved = new ArrayList<>();
         List<BulkAction> ops = new ArrayList<>();
         List<Assembly> order = new ArrayList<>();
         for (Assembly a : done.values()) {
             String key = a.state().rootKey();
             long seq = a.state().seq();
+            String routing = m.routing() == null ? null : a.state().routing();
+            if (a.deleteFirstAt() != null) {
+                // seq - 1, external_gte: the two routings may share a shard, where a copy is keyed by _id alone, so
+                // this delete may hit the very document the index below writes; it must stay below that index's version
+                moves.add(BulkAction.delete(m.alias(), key, seq - 1, BulkAction.VersionGuard.EXTERNAL_GTE).routed(a.deleteFirstAt()));
+                moved.add(a);
+            }
             if (a.document() != null) {
                 Map<String, Object> doc = a.document();
                 doc.put("mosaic", Map.of("seq", seq));
-                ops.add(BulkAction.index(m.alias(), key, doc, seq, BulkAction.VersionGuard.EXTERNAL));
-            } else if (a.deletePublic()) {
-                ops.add(BulkAction.delete(m.alias(), key, seq, BulkAction.VersionGuard.EXTERNAL));
+                ops.add(BulkAction.index(m.alias(), key, doc, seq, BulkAction.VersionGuard.EXTERNAL).routed(routing));
+            } else if (a.deletePublic() && (m.routing() == null || routing != null)) {
+                // a routed document never assembled at any routing was never published: nothing to delete
+                ops.add(BulkAction.delete(m.alias(), key, seq, BulkAction.VersionGuard.EXTERNAL).routed(routing));
             } else {
                 continue;
             }
             order.add(a);
+        }
+        if (!moves.isEmpty()) {
+            outcomes.tally(m.alias(), "document", moves, store.write("bulk " + m.alias(), moves), (i, o) -> {
+                // not deleted at the former routing: publishing at the new one would leave two copies
+                throw new IllegalStateException("delete of " + m.alias() + " document " + moved.get(i).state().rootKey()
+                        + " at its former routing failed: " + o.status() + " " + o.errorType() + ": " + o.reason());
+            });
         }
         outcomes.tally(m.alias(), "document", ops, store.write("bulk " + m.alias(), ops), (i, o) -> {
             Assembly a = order.get(i);
@@ -208,6 +248,7 @@ final class StatefulWrites {
         Map<String, DocumentState> changed = new LinkedHashMap<>();
         Map<String, Boolean> hadRoot = new HashMap<>();
         Map<String, Boolean> rootTouched = new HashMap<>();
+        Set<String> rootReplayed = new HashSet<>();
         for (String key : keys) {
             Doc doc = current.get(StateIndex.docId(key));
             DocumentState state = StateIndex.decode(key, doc != null && doc.found() ? doc.source() : null);
@@ -217,6 +258,9 @@ final class StatefulWrites {
             for (StateChange sc : perRoot.getOrDefault(key, List.of())) {
                 if (sc.collection() == null) {
                     if (state.root() == null || state.root().acceptsVersion(sc.contribution().version())) {
+                        if (state.root() != null && state.root().version() == sc.contribution().version()) {
+                            rootReplayed.add(key); // maybe after a crash between the state write and the public write
+                        }
                         state.setRoot(sc.contribution());
                         any = true;
                         rootChanged = true;
@@ -266,9 +310,34 @@ final class StatefulWrites {
             }
             // no document now (no root row, or it stopped passing the root filter), and maybe one before
             boolean deletePublic = !Projector.visible(m, s) && (hadRoot.get(key) || rootTouched.get(key));
+            String deleteFirstAt = null;
+            if (m.routing() != null) {
+                if (document != null) {
+                    String routing = Keys.of(s.root().row().get(m.routing()));
+                    if (routing == null) {
+                        RowChange source = perRoot.containsKey(key) ? perRoot.get(key).get(perRoot.get(key).size() - 1).source() : null;
+                        outcomes.deadLetter(m, source, key, "the root row has no value for the routing column '" + m.routing()
+                                + "' (" + m.routingLocation() + "); give it one, and the document is published at it");
+                        document = null;
+                    } else {
+                        String previous = s.routing();
+                        s.routeTo(routing);
+                        if (previous != null && !previous.equals(routing)) {
+                            deleteFirstAt = previous; // it moves now
+                        }
+                    }
+                }
+                if (deleteFirstAt == null && rootReplayed.contains(key) && s.formerRouting() != null
+                        && !s.formerRouting().equals(s.routing())) {
+                    // a replay of the move: its delete may not have been written. Not on later changes: the
+                    // move's batch was acknowledged before them, and on a shared shard the delete would
+                    // take the document away for a moment
+                    deleteFirstAt = s.formerRouting();
+                }
+            }
             Set<String> lookupIds = new LinkedHashSet<>();
             refs.forEach(r -> lookupIds.add(StateIndex.lookupIdOfRef(r)));
-            pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds));
+            pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds, deleteFirstAt));
             Doc doc = current.get(StateIndex.docId(key));
             Map<String, Object> body = StateIndex.encode(s, refs, collection -> collection == null ? m.root().source()
                     : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()

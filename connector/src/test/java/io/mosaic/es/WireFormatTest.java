@@ -91,6 +91,18 @@ class WireFormatTest {
     }
 
     @Test
+    void aRoutedItemCarriesItsRoutingInTheActionLine() throws Exception {
+        String ndjson = new String(body.encodeBulk(List.of(
+                BulkAction.delete("employees", "7", 4, BulkAction.VersionGuard.EXTERNAL_GTE).routed("1"),
+                BulkAction.index("employees", "7", Map.of("id", 7), 5, BulkAction.VersionGuard.EXTERNAL).routed("3"))), StandardCharsets.UTF_8);
+        assertThat(ndjson).isEqualTo("""
+                {"delete":{"_index":"employees","_id":"7","routing":"1","version":4,"version_type":"external_gte"}}
+                {"index":{"_index":"employees","_id":"7","routing":"3","version":5,"version_type":"external"}}
+                {"id":7}
+                """);
+    }
+
+    @Test
     void anUnreadableDocumentIsRetryable() {
         String response = "{\"docs\":[{\"_id\":\"d:1\",\"error\":{\"type\":\"no_shard_available_action_exception\",\"reason\":\"no shard\"}}]}";
         assertThatThrownBy(() -> body.decodeMget(new ByteArrayInputStream(response.getBytes(StandardCharsets.UTF_8)), "state"))

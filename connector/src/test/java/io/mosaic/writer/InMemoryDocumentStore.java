@@ -21,16 +21,48 @@ import io.mosaic.es.ElasticsearchGateway;
  * tombstones that keep their version), realtime gets, and search that sees only what the last refresh
  * made visible. It understands the few queries the writer sends (term, terms, range lt, bool filter
  * and must_not, match_all). {@link #beforeWrite} lets a test act as a concurrent writer.
+ *
+ * <p>Documents are keyed by shard and id, as Elasticsearch keys them: the routing picks the shard, and a
+ * shard keys a document by {@code _id} alone, with one version per copy. By default every routing is a
+ * shard of its own, so the same id written at two routings is two documents, each with its own version,
+ * and a test sees a copy left behind at an old routing; {@link #oneShard()} puts every routing on one
+ * shard, where a delete at one routing removes the document written at another. {@link #get} names no
+ * routing: it sees only the copy at the default routing.
  */
 final class InMemoryDocumentStore implements DocumentStore {
 
     /** A stored document; {@code source == null} is a delete tombstone that keeps its version. */
-    record Stored(Map<String, Object> source, long version, long seqNo) {
+    record Stored(Map<String, Object> source, long version, long seqNo, String routing) {
+    }
+
+    /** True: every routing shares one shard, as two routing values hashing to the same shard do. */
+    private final boolean oneShard;
+
+    InMemoryDocumentStore() {
+        this(false);
+    }
+
+    private InMemoryDocumentStore(boolean oneShard) {
+        this.oneShard = oneShard;
+    }
+
+    /** A store of one shard: documents keyed by id alone, whatever their routing. */
+    static InMemoryDocumentStore oneShard() {
+        return new InMemoryDocumentStore(true);
     }
 
     private final Map<String, Map<String, Stored>> live = new HashMap<>();
     private final Map<String, Map<String, Stored>> searchable = new HashMap<>();
     private long seqNo;
+
+    /** The key of a copy: the id on the default shard, else shard (here: the routing) and id. */
+    private String key(String routing, String id) {
+        return routing == null || oneShard ? id : routing + "\u0000" + id;
+    }
+
+    private static String idOf(String key) {
+        return key.substring(key.indexOf('\u0000') + 1);
+    }
     /** Items written, per index, for tests that count round trips. */
     final Map<String, Integer> itemsWritten = new TreeMap<>();
     /** Called with every bulk item just before it is applied. */
@@ -60,7 +92,8 @@ final class InMemoryDocumentStore implements DocumentStore {
     /** Applies one item as Elasticsearch would; public to the tests so that they can write behind the writer's back. */
     synchronized BulkOutcome apply(BulkAction a) {
         Map<String, Stored> docs = live.computeIfAbsent(a.index(), k -> new HashMap<>());
-        Stored current = docs.get(a.id());
+        String key = key(a.routing(), a.id());
+        Stored current = docs.get(key);
         boolean exists = current != null && current.source() != null;
         long version;
         if (a.versionGuard() != null) {
@@ -86,10 +119,10 @@ final class InMemoryDocumentStore implements DocumentStore {
         itemsWritten.merge(a.index(), 1, Integer::sum);
         long seq = ++seqNo;
         if (a.kind() == BulkAction.Kind.DELETE) {
-            docs.put(a.id(), new Stored(null, version, seq));
+            docs.put(key, new Stored(null, version, seq, a.routing()));
             return new BulkOutcome(exists ? 200 : 404, null, null, seq, 1);
         }
-        docs.put(a.id(), new Stored(copy(a.document()), version, seq));
+        docs.put(key, new Stored(copy(a.document()), version, seq, a.routing()));
         return new BulkOutcome(exists ? 200 : 201, null, null, seq, 1);
     }
 
@@ -112,9 +145,9 @@ final class InMemoryDocumentStore implements DocumentStore {
     public void search(String index, Map<String, Object> query, boolean withSource, DocConsumer consumer) throws Exception {
         List<Doc> hits = new ArrayList<>();
         synchronized (this) {
-            new TreeMap<>(searchable.getOrDefault(index, Map.of())).forEach((id, s) -> {
+            new TreeMap<>(searchable.getOrDefault(index, Map.of())).forEach((key, s) -> {
                 if (matches(query, s.source())) {
-                    hits.add(new Doc(id, true, withSource ? copy(s.source()) : null, s.seqNo(), 1, s.version()));
+                    hits.add(new Doc(idOf(key), true, withSource ? copy(s.source()) : null, s.seqNo(), 1, s.version()));
                 }
             });
         }
@@ -129,12 +162,29 @@ final class InMemoryDocumentStore implements DocumentStore {
         return s == null || s.source() == null ? null : copy(s.source());
     }
 
-    /** The ids of the live documents of an index. */
+    /** The document at {@code routing} (null: the default routing) as the writer left it (realtime), or null. */
+    synchronized Map<String, Object> doc(String index, String routing, String id) {
+        Stored s = live.getOrDefault(index, Map.of()).get(key(routing, id));
+        return s == null || s.source() == null ? null : copy(s.source());
+    }
+
+    /** The ids of the live documents of an index, at any routing: an id live at two routings is listed twice. */
     synchronized List<String> ids(String index) {
         List<String> out = new ArrayList<>();
-        new TreeMap<>(live.getOrDefault(index, Map.of())).forEach((id, s) -> {
+        new TreeMap<>(live.getOrDefault(index, Map.of())).forEach((key, s) -> {
             if (s.source() != null) {
-                out.add(id);
+                out.add(idOf(key));
+            }
+        });
+        return out;
+    }
+
+    /** The routings (null for the default) at which {@code id} is live in {@code index}. */
+    synchronized List<String> routings(String index, String id) {
+        List<String> out = new ArrayList<>();
+        live.getOrDefault(index, Map.of()).forEach((key, s) -> {
+            if (s.source() != null && idOf(key).equals(id)) {
+                out.add(s.routing());
             }
         });
         return out;
