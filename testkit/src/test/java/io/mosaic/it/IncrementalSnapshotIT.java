@@ -25,8 +25,8 @@ import io.mosaic.testkit.MosaicHarness;
 
 /**
  * {@code mosaic snapshot}: on-demand backfills through Debezium's incremental snapshots, while
- * streaming goes on. (1) A lookup is added to the mapping of a running deployment; a snapshot of the
- * two PostgreSQL tables it needs (asked for with the CLI) fills every document, under a workload. (2) A
+ * streaming goes on. (1) A lookup and a collection are added to the mapping of a running deployment; a
+ * snapshot of the three PostgreSQL tables they need (asked for with the CLI) fills every document, under a workload. (2) A
  * snapshot of one MariaDB table, limited by a condition and asked for with {@code POST /snapshot},
  * rewrites exactly the documents of the rows it reads.
  */
@@ -43,13 +43,20 @@ class IncrementalSnapshotIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aLookupAddedToTheMappingIsBackfilledAndASnapshotWithAConditionReadsOnlyItsRows() throws Exception {
+    void aLookupAndACollectionAddedToTheMappingAreBackfilledAndASnapshotWithAConditionReadsOnlyItsRows() throws Exception {
         harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 200);
         ScenarioSeeder.seed(harness.dbs, size, 31);
         try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS public.mosaic_signal");
             s.execute("CREATE TABLE public.mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+            // a table of the admin service that no mapping reads yet: it becomes a collection below
+            s.execute("DROP TABLE IF EXISTS public.employee_notes");
+            s.execute("CREATE TABLE public.employee_notes (id bigint PRIMARY KEY, employee_id bigint NOT NULL, note text NOT NULL)");
+            s.execute("INSERT INTO public.employee_notes SELECT g, 1 + g % 200, 'note ' || g FROM generate_series(1, 300) g");
+            // what start-up and validate ask of a child table, so that a delete names its parent
+            s.execute("CREATE UNIQUE INDEX employee_notes_identity ON public.employee_notes (id, employee_id)");
+            s.execute("ALTER TABLE public.employee_notes REPLICA IDENTITY USING INDEX employee_notes_identity");
         }
         try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS mosaic_signal");
@@ -65,7 +72,16 @@ class IncrementalSnapshotIT {
         Files.createDirectories(dir);
         Files.copy(MosaicHarness.scenarioMapping().resolveSibling("employees.index.json"), dir.resolve("employees.index.json"));
         Files.writeString(dir.resolve("before.yaml"), withoutDepartment);
-        Files.writeString(dir.resolve("after.yaml"), full);
+        Files.writeString(dir.resolve("after.yaml"), full + """
+                  notes:
+                    source: admin
+                    table: public.employee_notes
+                    key: id
+                    parent: employee_id
+                    fields:
+                      id: id
+                      text: note
+                """);
 
         harness.start(withSignals(harness.configFile("before.conf", dir.resolve("before.yaml").toString(), "admin", "motivation", "labor")));
         harness.awaitConverged("employees", () -> expected(d -> d.remove("department")), Duration.ofSeconds(120));
@@ -100,18 +116,23 @@ class IncrementalSnapshotIT {
         writer.start();
         try {
             Thread.sleep(2_000);
-            assertThat(snapshot(after, "--source", "admin", "--table", "public.employees", "--table", "public.departments")).isZero();
+            assertThat(snapshot(after, "--source", "admin", "--table", "public.employees", "--table", "public.departments",
+                    "--table", "public.employee_notes")).isZero();
+            try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+                s.execute("UPDATE public.employee_notes SET note = 'edited' WHERE id % 10 = 0");
+                s.execute("DELETE FROM public.employee_notes WHERE id % 25 = 0");
+            }
             Thread.sleep(5_000);
         } finally {
             workload.running.set(false);
             writer.join();
         }
         assertThat(workload.committed.get()).isGreaterThan(20);
-        harness.awaitScenarioConverged(Duration.ofSeconds(180));
+        harness.awaitConverged("employees", IncrementalSnapshotIT::withNotes, Duration.ofSeconds(180));
 
         // (2) drift planted behind Mosaic's back in the contracts of two employees; a snapshot of the
         // contracts of employees 1-100 repairs the first and leaves the second alone
-        Map<String, Map<String, Object>> expected = ExpectedDocuments.compute(harness.dbs);
+        Map<String, Map<String, Object>> expected = withNotes();
         String low = expected.entrySet().stream().filter(e -> Long.parseLong(e.getKey()) <= 100 && hasContracts(e.getValue()))
                 .map(Map.Entry::getKey).findFirst().orElseThrow();
         String high = expected.entrySet().stream().filter(e -> Long.parseLong(e.getKey()) > 100 && hasContracts(e.getValue()))
@@ -139,6 +160,25 @@ class IncrementalSnapshotIT {
             e.put(high, drifted);
             return e;
         }, Duration.ofSeconds(120));
+    }
+
+    /** The scenario's documents plus the new collection, computed by SQL. */
+    private static Map<String, Map<String, Object>> withNotes() {
+        Map<String, Map<String, Object>> out = expected(d -> { });
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT id, employee_id, note FROM public.employee_notes")) {
+            while (r.next()) {
+                Map<String, Object> doc = out.get(Long.toString(r.getLong(2)));
+                if (doc != null) {
+                    @SuppressWarnings("unchecked")
+                    List<Object> notes = (List<Object>) doc.computeIfAbsent("notes", k -> new ArrayList<>());
+                    notes.add(new LinkedHashMap<>(Map.of("id", r.getLong(1), "text", r.getString(3))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
     }
 
     private static boolean hasContracts(Map<String, Object> doc) {
