@@ -67,11 +67,11 @@ class RefusedWritesIT {
 
     @Test
     void aClusterThatRefusesWritesStallsTheWriterAndEverythingArrivesOnceTheBlockLifts() throws Exception {
+        harness = new MosaicHarness(); // first: it starts the local servers on a new machine
         // Elasticsearch's disk monitor lifts a read_only_allow_delete block by itself when the disk is below
         // the high watermark (checked every 30 s), which would end the test's block at a random moment
         assertThat(MosaicHarness.es("PUT", "/_cluster/settings", Map.of("persistent",
                 Map.of("cluster.routing.allocation.disk.threshold_enabled", false)))).containsEntry("acknowledged", true);
-        harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 200);
         ScenarioSeeder.seed(harness.dbs, size, 1313);
         Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
