@@ -5,18 +5,22 @@
 # stops it, then times `mosaic rebuild` of the employees alias into index.version 2 (--grace 0s) with
 # nothing else of Mosaic running. Prints the first pass's rate (documents written to the new index per
 # second, from its progress line), the whole command's wall time and documents/s, and the load average.
+# With --compare, each load is rebuilt twice, by this build and by the other launcher (into versions 2
+# and 3, in alternating order), so that both read the same state on the same machine minutes apart.
 #
-#   bench/rebuild.sh [--employees N] [--repeat K]     (defaults: 20000, 2; needs `mvn -Pbench package` or
-#                                                      at least connector/target/bin/mosaic and scenario/target/bin)
+#   bench/rebuild.sh [--employees N] [--repeat K] [--compare LAUNCHER]
+#     defaults: 20000 employees, 2 repeats; this build is connector/target/bin/mosaic (mvn package), and
+#     LAUNCHER another build's bin/mosaic (e.g. a copy of connector/target made before a change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
-employees=20000; repeat=2
+employees=20000; repeat=2; compare=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --employees) employees="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --compare) compare="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1; see bench/rebuild.sh --help" >&2; exit 2 ;;
   esac
 done
@@ -65,15 +69,23 @@ for ((i = 1; i <= repeat; i++)); do
   sleep 5 # the last lookups' state writes
   kill -TERM "$pid"; wait "$pid" || true
 
-  printf '%s\n' "$mapping" | sed 's/^  version: 1$/  version: 2/' > "$work/mappings/v2.yaml"
-  grep -q '^  version: 2$' "$work/mappings/v2.yaml"
-  config "$work/mappings/v2.yaml" > "$work/v2.conf"
-  load="$(cut -d' ' -f1-3 /proc/loadavg)"
-  start=$(date +%s.%N)
-  connector/target/bin/mosaic rebuild --config "$work/v2.conf" --grace 0s > "$work/rebuild-$i.log" 2>&1
-  end=$(date +%s.%N)
-  [[ "$(count employees-v2)" == "$employees" ]] || { echo "employees-v2 has $(count employees-v2) documents, not $employees" >&2; exit 1; }
-  first="$(grep -o '[0-9,]*/s' "$work/rebuild-$i.log" | tail -1)"
-  awk -v n="$employees" -v s="$start" -v e="$end" -v f="$first" -v l="$load" -v i="$i" 'BEGIN {
-    printf "run %d: %d documents; first pass %s; whole command %.1f s, %.0f documents/s; load average before: %s\n", i, n, f, e - s, n / (e - s), l }'
+  builds=("this:connector/target/bin/mosaic")
+  if [[ -n "$compare" ]]; then
+    if ((i % 2)); then builds=("other:$compare" "${builds[@]}"); else builds+=("other:$compare"); fi
+  fi
+  version=1
+  for build in "${builds[@]}"; do
+    name="${build%%:*}"; launcher="${build#*:}"; version=$((version + 1))
+    printf '%s\n' "$mapping" | sed "s/^  version: 1\$/  version: $version/" > "$work/mappings/v$version.yaml"
+    grep -q "^  version: $version\$" "$work/mappings/v$version.yaml"
+    config "$work/mappings/v$version.yaml" > "$work/v$version.conf"
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    start=$(date +%s.%N)
+    "$launcher" rebuild --config "$work/v$version.conf" --grace 0s > "$work/rebuild-$i-$name.log" 2>&1
+    end=$(date +%s.%N)
+    [[ "$(count "employees-v$version")" == "$employees" ]] || { echo "employees-v$version has $(count "employees-v$version") documents, not $employees" >&2; exit 1; }
+    first="$(grep -o '[0-9,]*/s' "$work/rebuild-$i-$name.log" | tail -1)"
+    awk -v n="$employees" -v s="$start" -v e="$end" -v f="$first" -v l="$load" -v i="$i" -v b="$name" 'BEGIN {
+      printf "run %d, %s build: %d documents; first pass %s; whole command %.1f s, %.0f documents/s; load average before: %s\n", i, b, n, f, e - s, n / (e - s), l }'
+  done
 done

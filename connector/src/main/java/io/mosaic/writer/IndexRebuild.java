@@ -7,6 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 
 import io.mosaic.es.BulkAction;
@@ -42,6 +47,12 @@ public final class IndexRebuild {
 
     /** State documents per page: one bulk request of public documents each. */
     static final int PAGE = 500;
+    /**
+     * Bulk requests in flight: the next page is read, its lookups fetched and projected while the previous
+     * page's bulk request is indexed, as the sink limit's best try in docs/BENCHMARKS.md does (two
+     * concurrent bulk requests). Memory stays bounded: one page being assembled and one being sent.
+     */
+    static final int IN_FLIGHT = 2;
     /** Lookup rows kept between pages; a fan-out-heavy lookup (a department) is read once, not once per page. */
     static final int LOOKUP_CACHE = 20_000;
 
@@ -70,9 +81,14 @@ public final class IndexRebuild {
      */
     public Result run(DocumentMapping m, String target, boolean deletes, LongConsumer progress) throws Exception {
         Pass pass = new Pass(m, target, deletes, progress);
-        store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
-        store.search(m.stateIndex(), statesQuery(), true, pass::add);
-        pass.flush();
+        try {
+            store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
+            store.search(m.stateIndex(), statesQuery(), true, pass::add);
+            pass.flush();
+            pass.collect();
+        } finally {
+            pass.sender.shutdownNow();
+        }
         return new Result(pass.states, pass.written, pass.deleted, pass.stale, pass.rejectedCount, List.copyOf(pass.rejected),
                 new TreeMap<>(pass.missing));
     }
@@ -92,6 +108,16 @@ public final class IndexRebuild {
         final Map<String, Long> missing = new LinkedHashMap<>();
         final List<String> rejected = new ArrayList<>();
         final Set<String> lookupsChecked = new LinkedHashSet<>();
+        /** Sends one page's bulk request while the caller's thread assembles the next (IN_FLIGHT = 2). */
+        final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mosaic-rebuild-bulk");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<List<BulkOutcome>> inFlight;
+        List<BulkAction> inFlightOps = List.of();
+        List<String> inFlightKeys = List.of();
+        int inFlightStates;
         long states;
         long written;
         long deleted;
@@ -151,26 +177,46 @@ public final class IndexRebuild {
                     keys.add(key);
                 }
             }
-            if (!ops.isEmpty()) {
-                List<BulkOutcome> outcomes = store.write("rebuild " + target, ops);
-                for (int i = 0; i < outcomes.size(); i++) {
-                    BulkOutcome o = outcomes.get(i);
-                    boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;
-                    if (o.ok() || delete && o.notFound()) {
-                        if (delete) {
-                            deleted++;
-                        } else {
-                            written++;
-                        }
-                    } else if (o.conflict()) {
-                        stale++; // the writer already wrote a newer assembly
+            int states = page.size();
+            page.clear();
+            collect();
+            inFlightOps = ops;
+            inFlightKeys = keys;
+            inFlightStates = states;
+            inFlight = ops.isEmpty() ? CompletableFuture.completedFuture(List.of()) : sender.submit(() -> store.write("rebuild " + target, ops));
+        }
+
+        /** Waits for the page in flight, if any, and tallies its outcomes. */
+        void collect() throws Exception {
+            if (inFlight == null) {
+                return;
+            }
+            List<BulkOutcome> outcomes;
+            try {
+                outcomes = inFlight.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            } finally {
+                inFlight = null;
+            }
+            List<BulkAction> ops = inFlightOps;
+            List<String> keys = inFlightKeys;
+            for (int i = 0; i < outcomes.size(); i++) {
+                BulkOutcome o = outcomes.get(i);
+                boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;
+                if (o.ok() || delete && o.notFound()) {
+                    if (delete) {
+                        deleted++;
                     } else {
-                        reject(keys.get(i), o.status() + " " + o.errorType());
+                        written++;
                     }
+                } else if (o.conflict()) {
+                    stale++; // the writer already wrote a newer assembly
+                } else {
+                    reject(keys.get(i), o.status() + " " + o.errorType());
                 }
             }
-            states += page.size();
-            page.clear();
+            states += inFlightStates;
             progress.accept(states);
         }
 
