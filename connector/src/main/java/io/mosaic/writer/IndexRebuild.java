@@ -28,7 +28,8 @@ import io.mosaic.mapping.Projector;
  * Writes every public document of a document type into a given index from its state index alone,
  * reading no source: the state holds every contributing row and every lookup row, and the projection
  * is the writer's own ({@link Projector}). One pass reads the state through one consistent view (a
- * point in time), a page at a time, so memory stays bounded by the page and the lookup cache.
+ * point in time), a page at a time, so memory stays bounded by two pages (one assembled, one being
+ * indexed: {@link #IN_FLIGHT}) and the lookup cache.
  *
  * <p>Why a pass can run while the writer streams: each document is written with its state's write
  * counter as external version, as the writer writes it, so whichever of the two writes a document
