@@ -7,11 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 
 import io.mosaic.es.BulkAction;
@@ -28,8 +23,7 @@ import io.mosaic.mapping.Projector;
  * Writes every public document of a document type into a given index from its state index alone,
  * reading no source: the state holds every contributing row and every lookup row, and the projection
  * is the writer's own ({@link Projector}). One pass reads the state through one consistent view (a
- * point in time), a page at a time, so memory stays bounded by two pages (one assembled, one being
- * indexed: {@link #IN_FLIGHT}) and the lookup cache.
+ * point in time), a page at a time, so memory stays bounded by the page and the lookup cache.
  *
  * <p>Why a pass can run while the writer streams: each document is written with its state's write
  * counter as external version, as the writer writes it, so whichever of the two writes a document
@@ -48,12 +42,6 @@ public final class IndexRebuild {
 
     /** State documents per page: one bulk request of public documents each. */
     static final int PAGE = 500;
-    /**
-     * Bulk requests in flight: the next page is read, its lookups fetched and projected while the previous
-     * page's bulk request is indexed, as the sink limit's best try in docs/BENCHMARKS.md does (two
-     * concurrent bulk requests). Memory stays bounded: one page being assembled and one being sent.
-     */
-    static final int IN_FLIGHT = 2;
     /** Lookup rows kept between pages; a fan-out-heavy lookup (a department) is read once, not once per page. */
     static final int LOOKUP_CACHE = 20_000;
 
@@ -82,14 +70,9 @@ public final class IndexRebuild {
      */
     public Result run(DocumentMapping m, String target, boolean deletes, LongConsumer progress) throws Exception {
         Pass pass = new Pass(m, target, deletes, progress);
-        try {
-            store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
-            store.search(m.stateIndex(), statesQuery(), true, pass::add);
-            pass.flush();
-            pass.collect();
-        } finally {
-            pass.sender.shutdownNow();
-        }
+        store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
+        store.search(m.stateIndex(), statesQuery(), true, pass::add);
+        pass.flush();
         return new Result(pass.states, pass.written, pass.deleted, pass.stale, pass.rejectedCount, List.copyOf(pass.rejected),
                 new TreeMap<>(pass.missing));
     }
@@ -109,16 +92,6 @@ public final class IndexRebuild {
         final Map<String, Long> missing = new LinkedHashMap<>();
         final List<String> rejected = new ArrayList<>();
         final Set<String> lookupsChecked = new LinkedHashSet<>();
-        /** Sends one page's bulk request while the caller's thread assembles the next (IN_FLIGHT = 2). */
-        final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mosaic-rebuild-bulk");
-            t.setDaemon(true);
-            return t;
-        });
-        Future<List<BulkOutcome>> inFlight;
-        List<BulkAction> inFlightOps = List.of();
-        List<String> inFlightKeys = List.of();
-        int inFlightStates;
         long states;
         long written;
         long deleted;
@@ -178,46 +151,26 @@ public final class IndexRebuild {
                     keys.add(key);
                 }
             }
-            int states = page.size();
-            page.clear();
-            collect();
-            inFlightOps = ops;
-            inFlightKeys = keys;
-            inFlightStates = states;
-            inFlight = ops.isEmpty() ? CompletableFuture.completedFuture(List.of()) : sender.submit(() -> store.write("rebuild " + target, ops));
-        }
-
-        /** Waits for the page in flight, if any, and tallies its outcomes. */
-        void collect() throws Exception {
-            if (inFlight == null) {
-                return;
-            }
-            List<BulkOutcome> outcomes;
-            try {
-                outcomes = inFlight.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            } finally {
-                inFlight = null;
-            }
-            List<BulkAction> ops = inFlightOps;
-            List<String> keys = inFlightKeys;
-            for (int i = 0; i < outcomes.size(); i++) {
-                BulkOutcome o = outcomes.get(i);
-                boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;
-                if (o.ok() || delete && o.notFound()) {
-                    if (delete) {
-                        deleted++;
+            if (!ops.isEmpty()) {
+                List<BulkOutcome> outcomes = store.write("rebuild " + target, ops);
+                for (int i = 0; i < outcomes.size(); i++) {
+                    BulkOutcome o = outcomes.get(i);
+                    boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;
+                    if (o.ok() || delete && o.notFound()) {
+                        if (delete) {
+                            deleted++;
+                        } else {
+                            written++;
+                        }
+                    } else if (o.conflict()) {
+                        stale++; // the writer already wrote a newer assembly
                     } else {
-                        written++;
+                        reject(keys.get(i), o.status() + " " + o.errorType());
                     }
-                } else if (o.conflict()) {
-                    stale++; // the writer already wrote a newer assembly
-                } else {
-                    reject(keys.get(i), o.status() + " " + o.errorType());
                 }
             }
-            states += inFlightStates;
+            states += page.size();
+            page.clear();
             progress.accept(states);
         }
 
