@@ -14,6 +14,7 @@ import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.pipeline.Components;
 import io.mosaic.pipeline.Mosaic;
+import io.mosaic.pipeline.RebuildProgress;
 import io.mosaic.writer.IndexManager;
 import io.mosaic.writer.IndexRebuild;
 import picocli.CommandLine.Command;
@@ -109,10 +110,26 @@ public final class RebuildCommand implements Callable<Integer> {
         System.err.println(m.alias() + ": building " + target + " from " + m.stateIndex() + " (" + total + " documents); " + old
                 + " keeps serving the alias meanwhile");
 
+        Reporter report = new Reporter(es, m.alias(), target, total);
+        try {
+            return rebuild(m, es, indices, rebuild, graceTime, target, old, total, report);
+        } finally {
+            // refused before the alias moved, or thrown; a done rebuild stays done (only the old index's deletion can fail after it)
+            if (report.unfinished()) {
+                report.phase(RebuildProgress.FAILED, report.progress.done());
+            }
+        }
+    }
+
+    private int rebuild(DocumentMapping m, ElasticsearchGateway es, IndexManager indices, IndexRebuild rebuild, Duration graceTime,
+                        String target, String old, long total, Reporter report) throws Exception {
         indices.ensureTemplate(m);
         indices.createEmpty(target);
         ProgressBar bar = ProgressBar.onStderr(m.alias(), total);
-        IndexRebuild.Result first = rebuild.run(m, target, false, bar::update);
+        IndexRebuild.Result first = rebuild.run(m, target, false, done -> {
+            bar.update(done);
+            report.update(done);
+        });
         bar.finish(first.states());
         if (!first.missingColumns().isEmpty()) {
             indices.deleteIndex(target);
@@ -131,11 +148,14 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         es.refresh(target);
         indices.moveAlias(m.alias(), old, target);
+        report.phase(RebuildProgress.MOVED, first.states());
         System.err.println(m.alias() + ": the alias now points to " + target + "; catching up the changes written meanwhile");
-        IndexRebuild.Result second = rebuild.run(m, target, true, done -> { });
+        report.phase(RebuildProgress.CATCHING_UP, 0);
+        IndexRebuild.Result second = rebuild.run(m, target, true, report::update);
+        report.phase(code(second) == ExitCodes.OK ? RebuildProgress.DONE : RebuildProgress.FAILED, second.states());
         System.err.printf(java.util.Locale.ROOT, "%s: %,d documents written, %,d deleted, %,d already newer (written by the stream)%n",
                 m.alias(), first.written() + second.written(), second.deleted(), second.stale());
-        int code = ExitCodes.OK;
+        int code = code(second);
         if (second.rejectedCount() > 0) {
             System.err.println(m.alias() + ": " + second.rejectedCount() + " document(s) changed meanwhile were rejected by " + target
                     + ", for example " + second.rejected() + "; the stream will write them as dead letters too: see `mosaic dead-letters list`");
@@ -152,5 +172,79 @@ public final class RebuildCommand implements Callable<Integer> {
             System.err.println(m.alias() + ": " + old + " deleted");
         }
         return code;
+    }
+
+    private static int code(IndexRebuild.Result catchUp) {
+        return catchUp.rejectedCount() > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /**
+     * Writes the rebuild's {@link RebuildProgress} for the running service's {@code /status} and metrics:
+     * at every phase, and within a pass at most every {@link RebuildProgress#EVERY}. A report that cannot
+     * be written is said once and does not stop the rebuild.
+     */
+    static final class Reporter {
+        private final ElasticsearchGateway es;
+        RebuildProgress progress;
+        private long passStartedNanos = System.nanoTime();
+        private long lastWrittenNanos;
+        private boolean warned;
+
+        Reporter(ElasticsearchGateway es, String alias, String target, long total) {
+            this.es = es;
+            long now = System.currentTimeMillis();
+            progress = new RebuildProgress(alias, target, RebuildProgress.BUILDING, 0, total, 0, now, now);
+            try {
+                RebuildProgress.ensureIndex(es);
+            } catch (Exception e) {
+                warn(e);
+            }
+            write();
+        }
+
+        boolean unfinished() {
+            return !progress.phase().equals(RebuildProgress.DONE) && !progress.phase().equals(RebuildProgress.FAILED);
+        }
+
+        /** {@code done} states of the current pass. */
+        void update(long done) {
+            progress = progress.with(progress.phase(), done, rate(done), System.currentTimeMillis());
+            if (System.nanoTime() - lastWrittenNanos >= RebuildProgress.EVERY.toNanos()) {
+                write();
+            }
+        }
+
+        /** A new phase; a pass ({@code building}, {@code catching-up}) counts from 0 with a rate of its own. */
+        void phase(String phase, long done) {
+            if (phase.equals(RebuildProgress.CATCHING_UP)) {
+                passStartedNanos = System.nanoTime();
+            }
+            // done and failed keep the rate of the pass they end
+            progress = progress.with(phase, done, phase.equals(RebuildProgress.MOVED) ? progress.rate() : rate(done),
+                    System.currentTimeMillis());
+            write();
+        }
+
+        private double rate(long done) {
+            double seconds = (System.nanoTime() - passStartedNanos) / 1e9;
+            return seconds <= 0 ? 0 : done / seconds;
+        }
+
+        private void write() {
+            lastWrittenNanos = System.nanoTime();
+            try {
+                progress.write(es);
+            } catch (Exception e) {
+                warn(e);
+            }
+        }
+
+        private void warn(Exception e) {
+            if (!warned) {
+                warned = true;
+                System.err.println(progress.alias() + ": cannot report progress in " + RebuildProgress.INDEX + " (" + e.getClass().getSimpleName()
+                        + "), so `mosaic run`'s /status will not show it; the rebuild goes on");
+            }
+        }
     }
 }

@@ -64,6 +64,10 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String STALLED = "mosaic.elasticsearch.stalled";
     public static final String WRITES_REFUSED = "mosaic.elasticsearch.writes.refused";
     public static final String ES_UP = "mosaic.elasticsearch.up";
+    // a `mosaic rebuild` (another process), as it reports itself in mosaic-rebuilds
+    public static final String REBUILD_DOCUMENTS = "mosaic.rebuild.documents";
+    public static final String REBUILD_DOCUMENTS_ESTIMATE = "mosaic.rebuild.documents.estimate";
+    public static final String REBUILD_RUNNING = "mosaic.rebuild.running";
 
     /** The {@code operation} label of {@link #RETRIES}: a closed set. */
     static final List<String> OPERATIONS = List.of("bulk", "mget", "refresh", "search", "batch", "admin");
@@ -162,6 +166,25 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
         Gauge.builder(LEASE_HELD, held, h -> h.getAsBoolean() ? 1 : 0)
                 .description("1 while this process holds the source's lease and may stream it, 0 while it stands by or lost it")
                 .tags("source", source).strongReference(true).register(registry);
+    }
+
+    /**
+     * The gauges of a rebuild of the document type {@code index} (its alias), read from what the rebuild
+     * last reported: NaN for the counts when no rebuild ever reported.
+     */
+    public void rebuild(String index, java.util.function.DoubleSupplier done, java.util.function.DoubleSupplier total,
+                        java.util.function.BooleanSupplier running) {
+        Gauge.builder(REBUILD_DOCUMENTS, done, java.util.function.DoubleSupplier::getAsDouble)
+                .description("States of the document type's last `mosaic rebuild` done in its current pass (first the build of the new "
+                        + "index, then the catch-up after the alias moved); NaN when no rebuild reported")
+                .tags("index", index).strongReference(true).register(registry);
+        Gauge.builder(REBUILD_DOCUMENTS_ESTIMATE, total, java.util.function.DoubleSupplier::getAsDouble)
+                .description("States the last `mosaic rebuild` counted before it started (what each pass goes through); NaN when no rebuild reported")
+                .tags("index", index).strongReference(true).register(registry);
+        Gauge.builder(REBUILD_RUNNING, running, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while a `mosaic rebuild` of the document type reports progress (building, moved, catching-up, updated "
+                        + "within the last 60 s), 0 otherwise (none, done, failed, or stale: its process stopped reporting)")
+                .tags("index", index).strongReference(true).register(registry);
     }
 
     /** Declares the counters of a document index with 0, so that their first increase is seen. */

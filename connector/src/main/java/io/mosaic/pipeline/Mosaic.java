@@ -52,6 +52,8 @@ public final class Mosaic implements AutoCloseable {
     private HttpEndpoint http;
     private AutoCloseable processMeters;
     private volatile ElasticsearchHealth esHealth;
+    private volatile RebuildWatch rebuildWatch;
+    private ElasticsearchGateway rebuildEs;
     private volatile SourceRunner failed;
     private volatile long failedAt;
     private volatile Throwable failure;
@@ -154,6 +156,9 @@ public final class Mosaic implements AutoCloseable {
         Retry retry = Components.pipelineRetry(config, metrics);
         es = Components.gateway(config, retry, metrics);
         esHealth = new ElasticsearchHealth(es, metrics).start();
+        rebuildEs = Components.checkingGateway(config); // no retry: the watch reads again in a few seconds
+        rebuildWatch = new RebuildWatch(rebuildEs, mappings.documents().stream().filter(m -> !m.isSingleTable())
+                .map(DocumentMapping::alias).distinct().toList(), metrics).start();
         for (String name : resnapshot) {
             // a new snapshot always goes with a new slot (see SourcePosition); the sweep removes what it lacks
             SourceConfig source = config.sources().get(name);
@@ -394,8 +399,9 @@ public final class Mosaic implements AutoCloseable {
 
     /** The JSON of /status; docs/METRICS.md describes it. */
     private String status() {
+        RebuildWatch watch = rebuildWatch;
         return StatusReport.json(started, startProblem, runs(), runners, esHealth == null ? null : esHealth.current(), metrics.stalledSeconds(),
-                metrics.refusal());
+                metrics.refusal(), watch == null ? java.util.Map.of() : watch.status(System.currentTimeMillis()));
     }
 
     private List<String> runs() {
@@ -469,6 +475,16 @@ public final class Mosaic implements AutoCloseable {
         }
         if (esHealth != null) {
             esHealth.close();
+        }
+        if (rebuildWatch != null) {
+            rebuildWatch.close();
+        }
+        if (rebuildEs != null) {
+            try {
+                rebuildEs.close();
+            } catch (Exception e) {
+                LOG.debug("closing the rebuild watch's Elasticsearch client", e);
+            }
         }
         if (processMeters != null) {
             try {

@@ -51,6 +51,7 @@ public final class RequiredPrivileges {
             out.add(io.mosaic.lease.ElasticsearchLeaseStore.INDEX); // standby replicas (lease.enabled)
         }
         out.add(ElasticsearchDeadLetters.INDEX);
+        out.add(RebuildProgress.INDEX); // written by `mosaic rebuild`, read by `mosaic run` for /status
         return List.copyOf(out);
     }
 

@@ -35,6 +35,12 @@ final class StatusReport {
     /** @param refusal how the cluster refuses writes while the writer is stalled on that (an error type), or null */
     static String json(boolean started, String waitingFor, List<String> sources, List<SourceRunner> runners,
                        ElasticsearchHealth.Verdict es, double stalledSeconds, String refusal) {
+        return json(started, waitingFor, sources, runners, es, stalledSeconds, refusal, Map.of());
+    }
+
+    /** @param rebuild per alias, the last progress a {@code mosaic rebuild} reported ({@link RebuildWatch#status}) */
+    static String json(boolean started, String waitingFor, List<String> sources, List<SourceRunner> runners,
+                       ElasticsearchHealth.Verdict es, double stalledSeconds, String refusal, Map<String, Object> rebuild) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("started", started);
         out.put("waiting_for", started ? null : waitingFor);
@@ -61,6 +67,7 @@ final class StatusReport {
         writer.put("retrying_for_seconds", round(stalledSeconds));
         writer.put("writes_refused", refusal);
         out.put("writer", writer);
+        out.put("rebuild", rebuild);
         try {
             return JSON.writeValueAsString(out) + "\n";
         } catch (JsonProcessingException e) {

@@ -66,6 +66,7 @@ class DashboardTest {
         metrics.itemFailed(400, "document_parsing_exception", false);
         metrics.retry("bulk employees");
         metrics.elasticsearchUp(true);
+        metrics.rebuild("employees", () -> 250, () -> 1000, () -> true);
         return registry.scrape();
     }
 

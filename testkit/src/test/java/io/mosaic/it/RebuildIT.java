@@ -13,8 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
@@ -34,6 +43,9 @@ import io.mosaic.testkit.MosaicHarness;
 class RebuildIT {
 
     private static final Map<String, String> LABELS = Map.of("active", "在籍", "on_leave", "休職", "retired", "退職");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static MosaicHarness harness;
     static ChildProcess mosaic;
@@ -76,6 +88,12 @@ class RebuildIT {
         assertThat(v2Mapping).contains("version: 2").contains("status_label").contains("employees-v2.index.json");
         Files.writeString(dir.resolve("v2.yaml"), v2Mapping);
         Path v2 = harness.configFile("v2.yaml.conf", dir.resolve("v2.yaml").toString(), "admin", "motivation", "labor");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(v2, Files.readString(v2).replace("http:\n  port: 0\n", "http:\n  host: 127.0.0.1\n  port: " + port + "\n"));
+        assertThat(Files.readString(v2)).contains("port: " + port);
 
         FaultWorkload workload = new FaultWorkload(harness.dbs, 21, size.employees(), (int) size.departments(), (int) size.surveys());
         Thread writer = new Thread(workload, "workload");
@@ -86,6 +104,29 @@ class RebuildIT {
             mosaic = ChildProcess.mosaic("mosaic", v2, harness.workDir.resolve("mosaic.log"), null).start();
             Thread.sleep(3_000);
             mosaic.checkAlive();
+            final int p = port;
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> get(p, "/status").statusCode() == 200);
+            // what /status said about the rebuild while it ran (the service reads its progress every 5 s)
+            List<String> phasesSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread watcher = new Thread(() -> {
+                while (watching.get()) {
+                    try {
+                        JsonNode r = status(p).path("rebuild").path("employees");
+                        if (r.isObject() && "employees-v2".equals(r.path("target").asText())
+                                && r.path("running").asBoolean() && !phasesSeen.contains(r.path("phase").asText())) {
+                            phasesSeen.add(r.path("phase").asText());
+                        }
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        // the service answers again in a moment
+                    }
+                }
+            }, "status-watch");
+            watcher.setDaemon(true);
+            watcher.start();
 
             Path rebuildLog = harness.workDir.resolve("rebuild.log");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
@@ -95,6 +136,26 @@ class RebuildIT {
             String out = Files.readString(rebuildLog);
             assertThat(rebuild.exitValue()).as("rebuild exit code; output:\n%s", out).isZero();
             assertThat(out).contains("the alias now points to employees-v2").contains("employees-v1 deleted");
+
+            // the service shows the rebuild's outcome, with its counts, and no longer as running
+            long states = ((Number) MosaicHarness.es("POST", "/mosaic-employees-state/_count",
+                    Map.of("query", io.mosaic.writer.IndexRebuild.statesQuery())).get("count")).longValue();
+            JsonNode done = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> status(p).path("rebuild").path("employees"), r -> "done".equals(r.path("phase").asText()));
+            watching.set(false);
+            watcher.join();
+            assertThat(done.path("target").asText()).isEqualTo("employees-v2");
+            assertThat(done.path("running").asBoolean()).isFalse();
+            assertThat(done.path("stale").asBoolean()).isFalse();
+            // 300 employees seeded; the workload adds and removes a few meanwhile
+            assertThat(done.path("total").asLong()).as("states counted by the rebuild; %s", done).isBetween(250L, states + 50);
+            assertThat(done.path("done").asLong()).as("states of the catch-up pass; %s", done).isBetween(250L, states + 50);
+            assertThat(done.path("rate_per_second").asDouble()).isPositive();
+            System.out.println("RebuildIT: /status showed the running rebuild in phases " + phasesSeen + "; at the end: " + done);
+            String scrape = get(p, "/metrics").body();
+            assertThat(scrape).contains("mosaic_rebuild_documents{index=\"employees\"} " + done.path("done").asLong() + ".0")
+                    .contains("mosaic_rebuild_documents_estimate{index=\"employees\"} " + done.path("total").asLong() + ".0")
+                    .contains("mosaic_rebuild_running{index=\"employees\"} 0.0");
             Thread.sleep(3_000); // the stream goes on writing into the new index
         } finally {
             workload.running.set(false);
@@ -142,5 +203,14 @@ class RebuildIT {
         assertThat(alias.keySet()).containsExactly("employees-v2");
         assertThat(MosaicHarness.es("GET", "/employees-v3", null).get("_status")).isEqualTo(404);
         await().atMost(Duration.ofSeconds(5)).until(() -> mosaic.alive());
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode status(int port) throws Exception {
+        return JSON.readTree(get(port, "/status").body());
     }
 }

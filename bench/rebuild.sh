@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The speed of `mosaic rebuild`, to compare with the sink limit of docs/BENCHMARKS.md: seeds the
+# reference scenario with N employees (RESETS the scenario databases and Mosaic's indices on the local
+# services of deploy/local/env.sh, i.e. the MOSAIC_* ports exported), lets `mosaic run` load them,
+# stops it, then times `mosaic rebuild` of the employees alias into index.version 2 (--grace 0s) with
+# nothing else of Mosaic running. Prints the first pass's rate (documents written to the new index per
+# second, from its progress line), the whole command's wall time and documents/s, and the load average.
+# With --compare, each load is rebuilt twice, by this build and by the other launcher (into versions 2
+# and 3, in alternating order), so that both read the same state on the same machine minutes apart.
+#
+#   bench/rebuild.sh [--employees N] [--repeat K] [--compare LAUNCHER]
+#     defaults: 20000 employees, 2 repeats; this build is connector/target/bin/mosaic (mvn package), and
+#     LAUNCHER another build's bin/mosaic (e.g. a copy of connector/target made before a change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+employees=20000; repeat=2; compare=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --employees) employees="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    --compare) compare="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1; see bench/rebuild.sh --help" >&2; exit 2 ;;
+  esac
+done
+# shellcheck source=../deploy/local/env.sh
+source deploy/local/env.sh
+es="http://127.0.0.1:${MOSAIC_ES_PORT}"
+work="${MOSAIC_LOCAL_DIR}/bench-rebuild"
+rm -rf "$work"; mkdir -p "$work/mappings"
+cp mappings/employees.index.json "$work/mappings/"
+mapping="$(cat mappings/employees.yaml)"
+printf '%s\n' "$mapping" > "$work/mappings/v1.yaml"
+config() { # $1: mapping file
+  cat <<EOF
+elasticsearch:
+  urls: $es
+sources:
+  admin: { type: postgres, host: 127.0.0.1, port: ${MOSAIC_PG_PORT}, database: admin, user: postgres, password: postgres }
+  motivation: { type: postgres, host: 127.0.0.1, port: ${MOSAIC_PG_PORT}, database: motivation, user: postgres, password: postgres }
+  labor: { type: mariadb, host: 127.0.0.1, port: ${MOSAIC_MARIADB_PORT}, user: debezium, password: debezium, server_id: 5591 }
+mappings: [$1]
+state:
+  directory: $work/state
+http:
+  port: 0
+EOF
+}
+config "$work/mappings/v1.yaml" > "$work/v1.conf"
+count() { curl -s "$es/$1/_count" | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; }
+
+for ((i = 1; i <= repeat; i++)); do
+  curl -s -XDELETE "$es/employees*,mosaic-*" >/dev/null
+  curl -s -XDELETE "$es/_index_template/mosaic-*" >/dev/null
+  rm -rf "$work/state"
+  scenario/target/bin/mosaic-scenario setup --employees "$employees" --pg-url "jdbc:postgresql://127.0.0.1:${MOSAIC_PG_PORT}/" \
+    --mysql-url "jdbc:mariadb://127.0.0.1:${MOSAIC_MARIADB_PORT}/" > "$work/setup.log"
+  for db in admin motivation; do # the tables were created again: Mosaic creates the publication with their columns
+    PGPASSWORD="${MOSAIC_PG_PASSWORD}" "${MOSAIC_PG_BIN}/psql" -X -q -h 127.0.0.1 -p "${MOSAIC_PG_PORT}" -U "${MOSAIC_PG_USER}" -d "$db" \
+      -c "DROP PUBLICATION IF EXISTS mosaic_${db}"
+  done
+  connector/target/bin/mosaic run --config "$work/v1.conf" --resnapshot admin,motivation,labor > "$work/run.log" 2>&1 &
+  pid=$!
+  until [[ "$(count employees)" == "$employees" ]]; do
+    kill -0 "$pid" || { echo "mosaic run exited; see $work/run.log" >&2; exit 1; }
+    sleep 2
+  done
+  sleep 5 # the last lookups' state writes
+  kill -TERM "$pid"; wait "$pid" || true
+
+  builds=("this:connector/target/bin/mosaic")
+  if [[ -n "$compare" ]]; then
+    if ((i % 2)); then builds=("other:$compare" "${builds[@]}"); else builds+=("other:$compare"); fi
+  fi
+  version=1
+  for build in "${builds[@]}"; do
+    name="${build%%:*}"; launcher="${build#*:}"; version=$((version + 1))
+    printf '%s\n' "$mapping" | sed "s/^  version: 1\$/  version: $version/" > "$work/mappings/v$version.yaml"
+    grep -q "^  version: $version\$" "$work/mappings/v$version.yaml"
+    config "$work/mappings/v$version.yaml" > "$work/v$version.conf"
+    load="$(cut -d' ' -f1-3 /proc/loadavg)"
+    start=$(date +%s.%N)
+    "$launcher" rebuild --config "$work/v$version.conf" --grace 0s > "$work/rebuild-$i-$name.log" 2>&1
+    end=$(date +%s.%N)
+    [[ "$(count "employees-v$version")" == "$employees" ]] || { echo "employees-v$version has $(count "employees-v$version") documents, not $employees" >&2; exit 1; }
+    first="$(grep -o '[0-9,]*/s' "$work/rebuild-$i-$name.log" | tail -1)"
+    awk -v n="$employees" -v s="$start" -v e="$end" -v f="$first" -v l="$load" -v i="$i" -v b="$name" 'BEGIN {
+      printf "run %d, %s build: %d documents; first pass %s; whole command %.1f s, %.0f documents/s; load average before: %s\n", i, b, n, f, e - s, n / (e - s), l }'
+  done
+done
