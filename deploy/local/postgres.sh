@@ -11,7 +11,8 @@ PG_DIR="${MOSAIC_LOCAL_DIR}/postgres"
 PG_DATA="${PG_DIR}/data"
 PG_SOCKET_DIR="${PG_DIR}/run"
 PG_LOG="${PG_DIR}/postgres.log"
-PG_CLUSTER_NAME="mosaic-local-${MOSAIC_PG_PORT}"
+# port and data directory: a stop never takes another directory's cluster on the same port for its orphans
+PG_CLUSTER_NAME="mosaic-local-${MOSAIC_PG_PORT}-$(printf '%s' "${MOSAIC_LOCAL_DIR}" | cksum | cut -d' ' -f1)"
 PG_ADDRESS="${MOSAIC_BIND_ADDRESS}:${MOSAIC_PG_PORT}"
 
 pg_bin() {

@@ -31,6 +31,10 @@ do_stop() {
   local svc rc=0
   for svc in "$@"; do
     "${HERE}/${svc}.sh" stop >/dev/null || { log "${svc}: stop failed"; rc=1; }
+    if [[ "${svc}" == elasticsearch ]]; then
+      # the secured node SecuredClusterIT starts beside the plain one, if it runs
+      MOSAIC_ES_SECURITY=tls "${HERE}/elasticsearch.sh" stop >/dev/null || { log "elasticsearch (secured): stop failed"; rc=1; }
+    fi
   done
   return "${rc}"
 }

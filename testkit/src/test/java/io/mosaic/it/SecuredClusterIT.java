@@ -84,6 +84,8 @@ class SecuredClusterIT {
             if (harness != null) {
                 harness.close();
             }
+            // a node left running holds its ports, and the next run on this machine cannot start its own
+            LocalServices.securedElasticsearch("stop");
         }
     }
 
