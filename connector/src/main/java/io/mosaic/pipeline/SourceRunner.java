@@ -338,7 +338,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
      * How long a stop waits for the batch in hand to be written, acknowledged and marked processed, so
      * that the engine's last offset commit covers it and a restart replays nothing of it. Debezium's
      * async engine interrupts its polling thread, and with it a batch being written, as soon as it is
-     * closed; beyond this wait (Elasticsearch unreachable, say) the batch is interrupted and replayed.
+     * closed; beyond this wait, or at once while the writer is stalled on a failing cluster, the batch
+     * is interrupted and replayed.
      */
     static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -352,7 +353,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         synchronized (batchLock) {
             draining = true;
-            if (leaseGone) {
+            if (leaseGone || metrics.isStalled()) {
+                // a lost lease must not wait; a writer retrying a failing cluster will not finish within the wait,
+                // and waiting would only push the stop past the grace period (NetworkPartitionIT)
                 return !inBatch;
             }
             while (inBatch) {
