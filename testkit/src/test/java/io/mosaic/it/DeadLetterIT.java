@@ -104,12 +104,12 @@ class DeadLetterIT {
 
         // Fix the mapping (the field that cannot convert goes); the template's conflict stays.
         Files.writeString(dir.resolve("employees.yaml"), mapping);
-        ValidationIT.Run replay = ValidationIT.cli("dead-letters", "replay", "--config", config.toString());
+        MosaicCli.Run replay = MosaicCli.run("dead-letters", "replay", "--config", config.toString());
         assertThat(replay.out()).contains("1 dead letter(s) replayed, 2 still failing");
         assertThat(replay.exit()).isEqualTo(io.mosaic.cli.ExitCodes.FAILURE);
         assertThat(harness.documents("employees")).containsKey("901");
         assertThat(harness.documents("mosaic-dead-letters")).hasSize(2);
-        ValidationIT.Run list = ValidationIT.cli("dead-letters", "list", "--config", config.toString());
+        MosaicCli.Run list = MosaicCli.run("dead-letters", "list", "--config", config.toString());
         assertThat(list.out()).contains("admin.public.employees key 902").contains("2 dead letter(s)");
         assertThat(List.of(list.exit())).containsExactly(0);
 

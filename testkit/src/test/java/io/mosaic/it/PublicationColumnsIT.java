@@ -103,7 +103,7 @@ class PublicationColumnsIT {
         Files.writeString(config, Files.readString(config).replace("user: postgres\n    password: postgres",
                 "user: " + READER + "\n    password: reader"));
 
-        ValidationIT.Run before = ValidationIT.cli("validate", "--config", config.toString());
+        MosaicCli.Run before = MosaicCli.run("validate", "--config", config.toString());
         assertThat(before.exit()).as(before.out()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(before.err()).contains("user " + READER + " may not replicate")
                 .contains("publication mosaic_admin does not exist, and user " + READER + " cannot create it");
@@ -122,7 +122,7 @@ class PublicationColumnsIT {
             }
         }
         assertThat(run).isGreaterThanOrEqualTo(10);
-        ValidationIT.Run after = ValidationIT.cli("validate", "--config", config.toString());
+        MosaicCli.Run after = MosaicCli.run("validate", "--config", config.toString());
         assertThat(after.exit()).as(after.err()).isZero();
 
         harness.start(config);

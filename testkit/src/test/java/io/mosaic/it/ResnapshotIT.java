@@ -80,7 +80,7 @@ class ResnapshotIT {
             s.execute("SELECT pg_drop_replication_slot('mosaic_admin')");
         }
 
-        ValidationIT.Run refused = ValidationIT.cli("run", "--config", config.toString());
+        MosaicCli.Run refused = MosaicCli.run("run", "--config", config.toString());
         assertThat(refused.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(refused.err()).contains("source 'admin': the replication slot mosaic_admin no longer exists")
                 .contains("--resnapshot admin");

@@ -61,7 +61,7 @@ class ScalarArrayIT {
                     value: name
                 """);
         Path config = harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor");
-        ValidationIT.Run validate = ValidationIT.cli("validate", "--config", config.toString());
+        MosaicCli.Run validate = MosaicCli.run("validate", "--config", config.toString());
         assertThat(validate.exit()).as(validate.err() + validate.out()).isZero();
 
         harness.start(config);
@@ -79,18 +79,18 @@ class ScalarArrayIT {
         List<Object> five = (List<Object>) harness.documents("employees").get("5").get("qualification_names");
         assertThat(five).as("the inserted names, in key order, after employee 5's own").endsWith("衛生管理者", "第二種電気工事士");
 
-        ValidationIT.Run clean = verify(config);
+        MosaicCli.Run clean = verify(config);
         assertThat(clean.exit()).as(clean.out()).isEqualTo(ExitCodes.OK);
 
         assertThat(MosaicHarness.es("POST", "/employees/_update/5?refresh=true",
                 Map.of("doc", Map.of("qualification_names", List.of("衛生管理者")))).get("_status")).isEqualTo(200);
-        ValidationIT.Run drift = verify(config);
+        MosaicCli.Run drift = verify(config);
         assertThat(drift.exit()).as(drift.out()).isEqualTo(ExitCodes.DRIFT);
         assertThat(drift.out() + drift.err()).contains("different 5 fields [qualification_names]");
     }
 
-    static ValidationIT.Run verify(Path config) {
-        ValidationIT.Run run = ValidationIT.cli("verify", "--config", config.toString(), "--settle", "3s");
+    static MosaicCli.Run verify(Path config) {
+        MosaicCli.Run run = MosaicCli.run("verify", "--config", config.toString(), "--settle", "3s");
         System.out.println("verify -> " + run.exit() + "\n" + run.out().lines().filter(l -> !l.contains(" INFO ") && !l.contains(" WARN "))
                 .reduce("", (a, b) -> a + b + "\n") + run.err());
         return run;

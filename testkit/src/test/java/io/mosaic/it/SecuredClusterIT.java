@@ -3,8 +3,6 @@ package io.mosaic.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.mosaic.Main;
 import io.mosaic.config.ElasticsearchConfig;
 import io.mosaic.config.PemCertificates;
 import io.mosaic.es.ElasticsearchGateway;
@@ -167,23 +164,8 @@ class SecuredClusterIT {
         return file;
     }
 
-    record Run(int exit, String err, String out) {
-    }
-
-    static Run cli(String... args) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Run(exit, e.toString(StandardCharsets.UTF_8), o.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
+    static MosaicCli.Run cli(String... args) {
+        return MosaicCli.run(args);
     }
 
     @Test
@@ -292,14 +274,14 @@ class SecuredClusterIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl made a CA").isTrue();
         Path config = securedConfig("wrong-ca.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + wrongCa
                 + "\n  username: mosaic\n  password: " + PASSWORD + "\n");
-        Run run = cli("run", "--config", config.toString());
+        MosaicCli.Run run = cli("run", "--config", config.toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("elasticsearch", LocalServices.ES_SECURED_URL, "elasticsearch.ca_certificate", wrongCa.toString(),
                 "not signed by the CA").doesNotContain(PASSWORD);
 
         // no CA at all: the JVM's CAs do not know the cluster's either, and the message says which setting to add
         Path noCa = securedConfig("no-ca.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  username: mosaic\n  password: " + PASSWORD + "\n");
-        Run without = cli("validate", "--config", noCa.toString());
+        MosaicCli.Run without = cli("validate", "--config", noCa.toString());
         assertThat(without.exit()).isEqualTo(2);
         assertThat(without.err()).contains(LocalServices.ES_SECURED_URL, "set elasticsearch.ca_certificate");
     }
@@ -308,13 +290,13 @@ class SecuredClusterIT {
     void validatePassesWithTheRolesUserAndFailsWithAWrongPassword() throws Exception {
         Path config = securedConfig("validate.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + ca
                 + "\n  username: mosaic\n  password: " + PASSWORD + "\n");
-        Run run = cli("validate", "--config", config.toString());
+        MosaicCli.Run run = cli("validate", "--config", config.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("configuration OK");
 
         Path wrong = securedConfig("wrong-password.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + ca
                 + "\n  username: mosaic\n  password: not-the-password\n");
-        Run refused = cli("validate", "--config", wrong.toString());
+        MosaicCli.Run refused = cli("validate", "--config", wrong.toString());
         assertThat(refused.exit()).isEqualTo(2);
         assertThat(refused.err()).contains("refused the credentials", "elasticsearch.api_key").doesNotContain("not-the-password");
     }
@@ -335,7 +317,7 @@ class SecuredClusterIT {
                     !mosaicUser.call("POST", "/_security/user/_has_privileges", probe).get("has_all_requested").asBoolean());
             Path config = securedConfig("lacking.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + ca
                     + "\n  username: mosaic\n  password: " + PASSWORD + "\n");
-            Run run = cli("validate", "--config", config.toString());
+            MosaicCli.Run run = cli("validate", "--config", config.toString());
             assertThat(run.exit()).isEqualTo(2);
             assertThat(run.err()).contains("user 'mosaic'", "cluster privilege manage_index_templates", "write on employees-v1",
                     "write on mosaic-offsets", "Secured Elasticsearch").doesNotContain("read on");

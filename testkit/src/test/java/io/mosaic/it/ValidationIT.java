@@ -2,9 +2,6 @@ package io.mosaic.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.mosaic.Main;
 import io.mosaic.testkit.LocalServices;
 import io.mosaic.testkit.MosaicHarness;
 
@@ -43,28 +39,13 @@ class ValidationIT {
         }
     }
 
-    record Run(int exit, String err, String out) {
-    }
-
-    static Run cli(String... args) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Run(exit, e.toString(StandardCharsets.UTF_8), o.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
+    static MosaicCli.Run cli(String... args) {
+        return MosaicCli.run(args);
     }
 
     @Test
     void theScenarioValidates() throws Exception {
-        Run run = cli("validate", "--config", harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor").toString());
+        MosaicCli.Run run = cli("validate", "--config", harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor").toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("configuration OK");
         // the SQL a DBA runs: grants, the publications with the mapped columns only, Debezium's MariaDB grants
@@ -88,8 +69,8 @@ class ValidationIT {
             s.execute("CREATE PUBLICATION mosaic_admin FOR TABLE public.departments, public.employees (id, company_id, code, family_name, "
                     + "given_name, email, department_id, status, hired_on, my_number)");
         }
-        Run run;
-        Run after;
+        MosaicCli.Run run;
+        MosaicCli.Run after;
         try {
             Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
             run = cli("validate", "--config", config.toString());
@@ -127,7 +108,7 @@ class ValidationIT {
         assertThat(mapping).doesNotContain("source: motivation");
         Files.writeString(dir.resolve("employees.yaml"), mapping);
         Files.copy(root.resolve("employees.index.json"), dir.resolve("employees.index.json"));
-        Run run = cli("validate", "--config", harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor").toString());
+        MosaicCli.Run run = cli("validate", "--config", harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("no mapping reads from source 'motivation'").contains("needs 'source: motivation'")
                 .doesNotContain("remove it from the config file or map")
@@ -152,8 +133,8 @@ class ValidationIT {
             s.execute("SET GLOBAL binlog_row_image = 'MINIMAL'");
         }
         Path config = harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor");
-        Run run;
-        Run start;
+        MosaicCli.Run run;
+        MosaicCli.Run start;
         try {
             run = cli("validate", "--config", config.toString());
             start = cli("run", "--config", config.toString());
@@ -178,7 +159,7 @@ class ValidationIT {
         Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
         Files.writeString(config, Files.readString(config).replace(LocalServices.ES_URL, "http://127.0.0.1:1")
                 .replace("port: " + harness.dbs.mysqlPort(), "port: 2"));
-        Run run = cli("validate", "--config", config.toString());
+        MosaicCli.Run run = cli("validate", "--config", config.toString());
         assertThat(run.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
         assertThat(run.err()).contains("elasticsearch: cannot reach [http://127.0.0.1:1]")
                 .contains("source 'labor': cannot connect to mariadb://debezium@127.0.0.1:2")

@@ -51,13 +51,13 @@ class VerifyIT {
         }
     }
 
-    static ValidationIT.Run verify(String... extra) {
+    static MosaicCli.Run verify(String... extra) {
         List<String> args = new ArrayList<>(List.of("verify", "--config", config.toString()));
         args.addAll(List.of(extra));
         if (!args.contains("--settle")) {
             args.addAll(List.of("--settle", "3s"));
         }
-        ValidationIT.Run run = ValidationIT.cli(args.toArray(String[]::new));
+        MosaicCli.Run run = MosaicCli.run(args.toArray(String[]::new));
         System.out.println("verify " + args + " -> " + run.exit() + "\n" + run.out().lines()
                 .filter(l -> !l.contains(" INFO ") && !l.contains(" WARN ")).reduce("", (a, b) -> a + b + "\n") + run.err());
         return run;
@@ -90,7 +90,7 @@ class VerifyIT {
         harness.awaitScenarioConverged(Duration.ofSeconds(180));
 
         Path clean = harness.workDir.resolve("clean.json");
-        ValidationIT.Run first = verify("--report", clean.toString());
+        MosaicCli.Run first = verify("--report", clean.toString());
         assertThat(first.exit()).isEqualTo(ExitCodes.OK);
         JsonNode c = employees(clean);
         assertThat(c.get("checked").asLong()).isEqualTo(200);
@@ -111,7 +111,7 @@ class VerifyIT {
         assertThat(MosaicHarness.es("PUT", "/employees-v1/_doc/" + added + "?refresh=true", ghost).get("_status")).isEqualTo(201);
 
         Path drift = harness.workDir.resolve("drift.json");
-        ValidationIT.Run found = verify("--report", drift.toString(), "--page-size", "64"); // several ranges
+        MosaicCli.Run found = verify("--report", drift.toString(), "--page-size", "64"); // several ranges
         assertThat(found.exit()).isEqualTo(ExitCodes.DRIFT);
         String text = Files.readString(drift);
         JsonNode d = employees(drift);
@@ -130,7 +130,7 @@ class VerifyIT {
         assertThat(found.out()).doesNotContain("drift@example.com");
 
         Path repaired = harness.workDir.resolve("repair.json");
-        ValidationIT.Run repair = verify("--repair", "--report", repaired.toString());
+        MosaicCli.Run repair = verify("--repair", "--report", repaired.toString());
         assertThat(repair.exit()).isEqualTo(ExitCodes.OK);
         JsonNode r = employees(repaired);
         assertThat(r.get("missing").asLong() + r.get("extra").asLong() + r.get("different").asLong()).isEqualTo(3);
@@ -148,8 +148,8 @@ class VerifyIT {
         FaultWorkload workload = new FaultWorkload(harness.dbs, 1414, SIZE.employees(), (int) SIZE.departments(), (int) SIZE.surveys());
         Thread writer = new Thread(workload, "workload");
         writer.start();
-        ValidationIT.Run run;
-        ValidationIT.Run sample;
+        MosaicCli.Run run;
+        MosaicCli.Run sample;
         try {
             Thread.sleep(2000);
             int before = workload.committed.get();
