@@ -132,11 +132,12 @@ es_prepare_secured() {
   # with it: this distribution lacks the analysis-common module the .security index needs, so native users,
   # roles and API keys cannot be stored; file roles and users work (and are re-read while the node runs).
   es_write_roles
-  if ! grep -qs '^mosaic:' "${ES_CONF}/users"; then
-    as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-users" \
-      useradd mosaic -p "${MOSAIC_ES_MOSAIC_PASSWORD}" -r mosaic >/dev/null \
-      || die "elasticsearch: cannot create the file-realm user mosaic"
-  fi
+  # The password is set on every start, so that a changed MOSAIC_ES_MOSAIC_PASSWORD takes effect without a wipe.
+  local users_action=useradd users_role=(-r mosaic)
+  if grep -qs '^mosaic:' "${ES_CONF}/users"; then users_action=passwd users_role=(); fi
+  as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-users" \
+    "${users_action}" mosaic -p "${MOSAIC_ES_MOSAIC_PASSWORD}" "${users_role[@]}" >/dev/null \
+    || die "elasticsearch: cannot set up the file-realm user mosaic (${users_action})"
   if [[ ! -f ${ES_CONF}/elasticsearch.keystore ]]; then
     as_run_user env ES_JAVA_HOME="${java_home}" ES_PATH_CONF="${ES_CONF}" "${ES_HOME}/bin/elasticsearch-keystore" create >/dev/null \
       || die "elasticsearch: cannot create the keystore in ${ES_CONF}"

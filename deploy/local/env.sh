@@ -24,7 +24,7 @@
 : "${MOSAIC_ES_SECURED_PORT:=19230}"            # the secured node (MOSAIC_ES_SECURITY=tls elasticsearch.sh)
 : "${MOSAIC_ES_SECURED_TRANSPORT_PORT:=19330}"
 : "${MOSAIC_ES_ELASTIC_PASSWORD:=elastic-local}"  # its elastic superuser, set when its data is initialised
-: "${MOSAIC_ES_MOSAIC_PASSWORD:=mosaic-local}"    # its user mosaic, with Mosaic's least-privilege role
+: "${MOSAIC_ES_MOSAIC_PASSWORD:=Role-Secret-7q2}" # its user mosaic, with Mosaic's least-privilege role
 : "${MOSAIC_ES_HEAP:=512m}"
 : "${MOSAIC_ES_START_TIMEOUT:=120}"
 : "${MOSAIC_ES_STOP_TIMEOUT:=30}"

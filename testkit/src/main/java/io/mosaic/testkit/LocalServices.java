@@ -17,7 +17,7 @@ public final class LocalServices {
     public static final String ES_SECURED_URL = "https://127.0.0.1:" + env("MOSAIC_ES_SECURED_PORT", "19230");
     public static final String ES_ELASTIC_PASSWORD = env("MOSAIC_ES_ELASTIC_PASSWORD", "elastic-local");
     /** The secured node's user {@code mosaic}, with the least-privilege role of deploy/elasticsearch/mosaic-role.json. */
-    public static final String ES_MOSAIC_PASSWORD = env("MOSAIC_ES_MOSAIC_PASSWORD", "mosaic-local");
+    public static final String ES_MOSAIC_PASSWORD = env("MOSAIC_ES_MOSAIC_PASSWORD", "Role-Secret-7q2");
     private static boolean started;
 
     private LocalServices() {
