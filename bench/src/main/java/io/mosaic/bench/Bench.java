@@ -156,8 +156,13 @@ public final class Bench {
             Files.createDirectories(json.getParent());
             Es.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), bench.results);
         }
+        // the limits and targets are derived from the measured numbers, so a re-render recomputes them too
+        ObjectNode results = (ObjectNode) Es.JSON.readTree(json.toFile());
+        results.set("limits", Targets.limits(results));
+        results.set("targets", Targets.json(Targets.compute(results)));
+        Es.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), results);
         Path markdown = out.resolve("BENCHMARKS.md");
-        String summary = Report.write(Es.JSON.readTree(json.toFile()), markdown, out.resolve("bench/latency.png"));
+        String summary = Report.write(results, markdown, out.resolve("bench/latency.png"));
         System.out.println();
         System.out.println(summary);
         LOG.info("wrote {}, {} and {}", markdown, out.resolve("bench/latency.png"), json);
@@ -294,18 +299,20 @@ public final class Bench {
         full.set("source", sourceLimit(config, "noopfull", true));
     }
 
-    /** Offered rates: 100 and 1,000, then steps up to about 90% of the measured burst throughput. */
+    /**
+     * Offered rates: those of --rates (100 and 1,000), then 30%, 40%, … 90% of the measured burst throughput
+     * (rounded to 100 changes/s), so that the half-burst rate and the highest sustainable share are measured
+     * whatever the machine's speed (issue 16's freshness targets are shares of the run's own burst).
+     */
     List<Integer> rates(double max) {
         List<Integer> out = new ArrayList<>(o.rates());
-        for (int r : new int[]{2000, 3000, 4000, 6000, 8000, 12000}) {
-            if (r < max * 0.9 && !out.contains(r)) {
+        for (int share = 3; share <= 9; share++) {
+            int r = (int) Math.round(max * share / 10 / 100) * 100;
+            if (r > 0 && !out.contains(r)) {
                 out.add(r);
             }
         }
-        int top = (int) (max * 0.9 / 100) * 100;
-        if (top > out.get(out.size() - 1)) {
-            out.add(top);
-        }
+        out.sort(null);
         return out;
     }
 
