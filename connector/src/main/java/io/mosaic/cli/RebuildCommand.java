@@ -151,7 +151,11 @@ public final class RebuildCommand implements Callable<Integer> {
         report.phase(RebuildProgress.MOVED, first.states());
         System.err.println(m.alias() + ": the alias now points to " + target + "; catching up the changes written meanwhile");
         report.phase(RebuildProgress.CATCHING_UP, 0);
-        IndexRebuild.Result second = rebuild.run(m, target, true, report::update);
+        if (first.checkpoint().isEmpty()) {
+            System.err.println(m.alias() + ": the catch-up reads every state again: the role cannot read " + m.stateIndex()
+                    + "'s index stats (grant it the 'monitor' privilege on that index to read only what changed)");
+        }
+        IndexRebuild.Result second = rebuild.run(m, target, true, report::update, first.checkpoint());
         report.phase(code(second) == ExitCodes.OK ? RebuildProgress.DONE : RebuildProgress.FAILED, second.states());
         System.err.printf(java.util.Locale.ROOT, "%s: %,d documents written, %,d deleted, %,d already newer (written by the stream)%n",
                 m.alias(), first.written() + second.written(), second.deleted(), second.stale());

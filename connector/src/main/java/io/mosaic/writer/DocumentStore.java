@@ -3,6 +3,7 @@ package io.mosaic.writer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import io.mosaic.es.BulkAction;
 import io.mosaic.es.BulkOutcome;
@@ -29,4 +30,13 @@ public interface DocumentStore {
 
     /** Every document matching a query (query DSL as maps), as one consistent view, to {@code consumer}. */
     void search(String index, Map<String, Object> query, boolean withSource, DocConsumer consumer) throws Exception;
+
+    /**
+     * A sequence number {@code c} of {@code index} such that every write acknowledged before this call has
+     * {@code _seq_no <= c} or is found by a later search for {@code _seq_no > c}, and every later write has
+     * {@code _seq_no > c}, whatever primary failovers happen meanwhile: for a one-shard index that is its
+     * global checkpoint, for several shards the smallest of theirs. Empty when it cannot be read (the role
+     * lacks the {@code monitor} privilege on the index): the caller then reads everything.
+     */
+    OptionalLong checkpoint(String index) throws Exception;
 }

@@ -3,6 +3,7 @@ package io.mosaic.writer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import io.mosaic.es.BulkAction;
 import io.mosaic.es.BulkOutcome;
@@ -40,5 +41,38 @@ public final class ElasticsearchDocumentStore implements DocumentStore {
     @Override
     public void search(String index, Map<String, Object> query, boolean withSource, DocConsumer consumer) throws Exception {
         es.scan(index, query, withSource, List.of(), ElasticsearchGateway.PAGE_SIZE, consumer);
+    }
+
+    /**
+     * The smallest global checkpoint of the index's primaries, from the shard-level index stats. A global
+     * checkpoint, not the local one or the highest sequence number: operations above it may be rolled back
+     * when a replica is promoted, and their numbers given to new writes.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public OptionalLong checkpoint(String index) throws Exception {
+        Map<String, Object> stats = es.send("GET", "/" + index + "/_stats/docs?level=shards&filter_path=indices.*.shards.*.routing.primary,"
+                + "indices.*.shards.*.seq_no.global_checkpoint", null, 403);
+        if (Integer.valueOf(403).equals(stats.get("status"))) {
+            return OptionalLong.empty();
+        }
+        long min = Long.MAX_VALUE;
+        Map<String, Object> indices = (Map<String, Object>) stats.getOrDefault("indices", Map.of());
+        for (Object perIndex : indices.values()) {
+            Map<String, Object> shards = (Map<String, Object>) ((Map<String, Object>) perIndex).getOrDefault("shards", Map.of());
+            for (Object copies : shards.values()) {
+                for (Object copy : (List<Object>) copies) {
+                    Map<String, Object> c = (Map<String, Object>) copy;
+                    if (Boolean.TRUE.equals(((Map<String, Object>) c.getOrDefault("routing", Map.of())).get("primary"))) {
+                        Object gcp = ((Map<String, Object>) c.getOrDefault("seq_no", Map.of())).get("global_checkpoint");
+                        if (!(gcp instanceof Number n)) {
+                            return OptionalLong.empty();
+                        }
+                        min = Math.min(min, n.longValue());
+                    }
+                }
+            }
+        }
+        return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
     }
 }

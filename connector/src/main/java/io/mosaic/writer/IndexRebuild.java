@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
@@ -46,9 +47,13 @@ public final class IndexRebuild {
     /** Lookup rows kept between pages; a fan-out-heavy lookup (a department) is read once, not once per page. */
     static final int LOOKUP_CACHE = 20_000;
 
-    /** What a pass did. {@code rejected} names documents and Elasticsearch's error type only: a reason may quote a value. */
+    /**
+     * What a pass did. {@code rejected} names documents and Elasticsearch's error type only: a reason may quote a value.
+     * {@code checkpoint} is the state index's {@link DocumentStore#checkpoint} taken before the pass read anything: a
+     * later pass given it reads only the states written after this one's view (empty: it could not be read).
+     */
     public record Result(long states, long written, long deleted, long stale, long rejectedCount, List<String> rejected,
-                         Map<String, Long> missingColumns) {
+                         Map<String, Long> missingColumns, OptionalLong checkpoint) {
     }
 
     private final DocumentStore store;
@@ -70,12 +75,30 @@ public final class IndexRebuild {
      * @param progress called with the number of states done after each page
      */
     public Result run(DocumentMapping m, String target, boolean deletes, LongConsumer progress) throws Exception {
+        return run(m, target, deletes, progress, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #run(DocumentMapping, String, boolean, LongConsumer)}, reading with {@code since} (an earlier
+     * pass's {@link Result#checkpoint}) only the states written after that pass's view: a catch-up pass then
+     * costs the changes made meanwhile, not the whole index again.
+     *
+     * <p>Why nothing is missed: the checkpoint is taken before the earlier pass refreshed and opened its view,
+     * so every state write that view lacks was acknowledged after the checkpoint was read, or was not yet
+     * visible to it; either way its sequence number is above the checkpoint (see {@link DocumentStore#checkpoint}).
+     * A document changed only through a lookup row is among them too: a lookup change re-assembles the
+     * documents that use it, which writes their states with a higher write counter.
+     */
+    public Result run(DocumentMapping m, String target, boolean deletes, LongConsumer progress, OptionalLong since) throws Exception {
         Pass pass = new Pass(m, target, deletes, progress);
+        OptionalLong checkpoint = store.checkpoint(m.stateIndex());
         store.refresh(m.stateIndex()); // search sees only refreshed writes, and the state index never refreshes by itself
-        store.search(m.stateIndex(), statesQuery(), true, pass::add);
+        Map<String, Object> query = since.isEmpty() ? statesQuery()
+                : Map.of("bool", Map.of("filter", List.of(statesQuery(), Map.of("range", Map.of("_seq_no", Map.of("gt", since.getAsLong()))))));
+        store.search(m.stateIndex(), query, true, pass::add);
         pass.flush();
         return new Result(pass.states, pass.written, pass.deleted, pass.stale, pass.rejectedCount, List.copyOf(pass.rejected),
-                new TreeMap<>(pass.missing));
+                new TreeMap<>(pass.missing), checkpoint);
     }
 
     private final class Pass {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -146,7 +147,7 @@ final class InMemoryDocumentStore implements DocumentStore {
         List<Doc> hits = new ArrayList<>();
         synchronized (this) {
             new TreeMap<>(searchable.getOrDefault(index, Map.of())).forEach((key, s) -> {
-                if (matches(query, s.source())) {
+                if (matches(query, s)) {
                     hits.add(new Doc(idOf(key), true, withSource ? copy(s.source()) : null, s.seqNo(), 1, s.version()));
                 }
             });
@@ -190,8 +191,18 @@ final class InMemoryDocumentStore implements DocumentStore {
         return out;
     }
 
+    /** Every write is visible after the next refresh, and there is no failover: the last sequence number given. */
+    @Override
+    public synchronized OptionalLong checkpoint(String index) {
+        return checkpointReadable ? OptionalLong.of(seqNo) : OptionalLong.empty();
+    }
+
+    /** False: {@link #checkpoint} is empty, as for a role without the monitor privilege. */
+    volatile boolean checkpointReadable = true;
+
     @SuppressWarnings("unchecked")
-    private static boolean matches(Map<String, Object> query, Map<String, Object> source) {
+    private static boolean matches(Map<String, Object> query, Stored stored) {
+        Map<String, Object> source = stored.source();
         Map.Entry<String, Object> q = query.entrySet().iterator().next();
         Map<String, Object> body = (Map<String, Object>) q.getValue();
         switch (q.getKey()) {
@@ -207,17 +218,21 @@ final class InMemoryDocumentStore implements DocumentStore {
             }
             case "range": {
                 Map.Entry<String, Object> r = body.entrySet().iterator().next();
-                long lt = ((Number) ((Map<String, Object>) r.getValue()).get("lt")).longValue();
+                Map<String, Object> bounds = (Map<String, Object>) r.getValue();
+                if (r.getKey().equals("_seq_no")) {
+                    return stored.seqNo() > ((Number) bounds.get("gt")).longValue();
+                }
+                long lt = ((Number) bounds.get("lt")).longValue();
                 return values(source, r.getKey()).stream().anyMatch(v -> v instanceof Number n && n.longValue() < lt);
             }
             case "bool": {
                 for (Object f : (List<Object>) body.getOrDefault("filter", List.of())) {
-                    if (!matches((Map<String, Object>) f, source)) {
+                    if (!matches((Map<String, Object>) f, stored)) {
                         return false;
                     }
                 }
                 for (Object f : (List<Object>) body.getOrDefault("must_not", List.of())) {
-                    if (matches((Map<String, Object>) f, source)) {
+                    if (matches((Map<String, Object>) f, stored)) {
                         return false;
                     }
                 }

@@ -93,6 +93,44 @@ class IndexRebuildTest {
     }
 
     @Test
+    void aCatchUpFromTheFirstPassesCheckpointReadsOnlyWhatChangedAndEndsAsAFullOneWould() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部"))));
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", null)),
+                upsert(EMPLOYEES, 4, employeeRow(3, "鈴木", null)), upsert(EMPLOYEES, 5, employeeRow(4, "高橋", 3L))));
+        IndexRebuild rebuild = new IndexRebuild(store);
+        IndexRebuild.Result first = rebuild.run(employee, TARGET, false, d -> { });
+        assertThat(first.checkpoint()).isPresent();
+
+        // meanwhile: 2 is deleted, 3 changes, and the department that 1 and 4 use is renamed (a change through a lookup only)
+        writer.write(List.of(delete(EMPLOYEES, 6, employeeRow(2, "佐藤", null))));
+        writer.write(List.of(upsert(EMPLOYEES, 7, employeeRow(3, "鈴木一郎", null))));
+        writer.write(List.of(upsert(DEPARTMENTS, 8, row("id", 3L, "company_id", 1L, "name", "研究開発部"))));
+
+        IndexRebuild.Result second = rebuild.run(employee, TARGET, true, d -> { }, first.checkpoint());
+
+        assertThat(second.states()).as("only the states written after the first pass's view: 1, 2, 3 and 4 changed").isEqualTo(4);
+        assertThat(second.deleted()).isEqualTo(1);
+        assertThat(store.ids(TARGET)).containsExactly("1", "3", "4");
+        for (String id : List.of("1", "3", "4")) {
+            assertThat(store.doc(TARGET, id)).as("document %s as the writer has it", id).isEqualTo(store.doc(employee.alias(), id));
+        }
+
+        // an unchanged state is not read again
+        IndexRebuild.Result third = rebuild.run(employee, TARGET, true, d -> { }, second.checkpoint());
+        assertThat(third.states()).isZero();
+    }
+
+    @Test
+    void withoutACheckpointTheCatchUpReadsEveryState() throws Exception {
+        store.checkpointReadable = false;
+        writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", null)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", null))));
+        IndexRebuild rebuild = new IndexRebuild(store);
+        IndexRebuild.Result first = rebuild.run(employee, TARGET, false, d -> { });
+        assertThat(first.checkpoint()).isEmpty();
+        assertThat(rebuild.run(employee, TARGET, true, d -> { }, first.checkpoint()).states()).isEqualTo(2);
+    }
+
+    @Test
     void aColumnTheStateNeverCapturedIsReportedNotWrittenAsNull() throws Exception {
         Map<String, Object> captured = employeeRow(1, "山田", null);
         captured.remove("email"); // as if email had not been mapped when the row was captured
