@@ -97,6 +97,33 @@ es_write_roles() {
   mv "${ES_CONF}/roles.yml.tmp" "${ES_CONF}/roles.yml"
 }
 
+# The analysis components the .security index's mapping names (uax_url_email, pattern_capture, unique): the
+# full distribution has them in its analysis-common module, the integ-test-zip does not, and without them the
+# secured node cannot store API keys. A small plugin wrapping Lucene's implementations
+# (es-security-analysis/), compiled here against the distribution's own jars, once per version and source.
+es_install_security_analysis() {
+  local java_home=$1 src dir jar build
+  src="$(dirname "${BASH_SOURCE[0]}")/es-security-analysis/MosaicSecurityAnalysisPlugin.java"
+  dir="${ES_HOME}/plugins/mosaic-security-analysis"
+  jar="${dir}/mosaic-security-analysis.jar"
+  [[ ! -f ${jar} || ${src} -nt ${jar} ]] || return 0
+  [[ -x ${java_home}/bin/javac ]] || { log "elasticsearch: no javac in ${java_home}: the secured node will not store API keys"; return 0; }
+  build=$(mktemp -d)
+  if ! "${java_home}/bin/javac" --release 17 -proc:none -nowarn -cp "${ES_HOME}/lib/*" -d "${build}/classes" "${src}" >"${build}/javac.log" 2>&1; then
+    log "elasticsearch: the security analysis plugin does not compile against ${ES_VERSION} (${build}/javac.log): the secured node will not store API keys"
+    rm -rf "${dir}"
+    return 0
+  fi
+  ensure_dir "${dir}" 755
+  "${java_home}/bin/jar" --create --file "${jar}" -C "${build}/classes" .
+  printf '%s\n' "description=Local test node only: the analysis components the .security index needs (see ${src##*/})" \
+    "version=1.0" "name=mosaic-security-analysis" "classname=io.mosaic.localdev.MosaicSecurityAnalysisPlugin" \
+    "java.version=17" "elasticsearch.version=${ES_VERSION}" >"${dir}/plugin-descriptor.properties"
+  chmod 644 "${jar}" "${dir}/plugin-descriptor.properties"
+  rm -rf "${build}"
+  log "elasticsearch: installed the security analysis plugin in ${dir}"
+}
+
 # Secured node: its own config directory (a copy of the distribution's), a CA and a certificate for
 # 127.0.0.1 and localhost signed by it (openssl, once: kept across restarts, removed by wipe), and a
 # keystore whose bootstrap.password becomes the elastic user's password when the node starts empty.
@@ -304,7 +331,7 @@ cmd_start() {
     ensure_dir "${ES_LOGS}" 755
     ensure_dir "${ES_TMP}" 700
     java_home=$(es_java_home)
-    [[ ${ES_SECURITY} != tls ]] || es_prepare_secured "${java_home}"
+    [[ ${ES_SECURITY} != tls ]] || { es_install_security_analysis "${java_home}"; es_prepare_secured "${java_home}"; }
     es_write_config
     es_cleanup_stale
     log "elasticsearch: starting ${ES_VERSION} (JDK ${java_home}, heap ${MOSAIC_ES_HEAP})"

@@ -363,7 +363,13 @@ public final class ElasticsearchGateway implements AutoCloseable {
     public boolean createIndex(String index, Map<String, Object> mappings, Map<String, Object> indexSettings) throws Exception {
         Map<String, Object> settings = new LinkedHashMap<>(Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1"));
         settings.putAll(indexSettings);
-        return !Integer.valueOf(400).equals(send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400).get("status"));
+        boolean created = !Integer.valueOf(400).equals(send("PUT", "/" + index, Map.of("settings", settings, "mappings", mappings), 400).get("status"));
+        if (!created) {
+            // Another thread (a source starting beside this one) may have created it a moment ago: its creation
+            // waited for the primary, this one did not, and a read now would meet a shard still recovering (503).
+            send("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&timeout=10s", null, 408);
+        }
+        return created;
     }
 
     /** A low-level request with a JSON body, retried; returns the status, and the body as a map when there is one. */

@@ -46,8 +46,9 @@ import io.mosaic.testkit.MosaicHarness;
  * PostgreSQL with {@code ssl=on}, MariaDB restarted with TLS and its user {@code debezium} set to
  * {@code REQUIRE SSL}. The scenario's documents arrive and match the SQL projection; the key
  * user cannot touch another index; a wrong CA is a start-up error naming the cluster and the setting;
- * {@code mosaic validate} passes, and a wrong password is named as such. API keys are not tested: this
- * distribution (integ-test-zip) cannot store them, its .security index needs the analysis-common module.
+ * {@code mosaic validate} passes, and a wrong password is named as such. Mosaic also runs with an API key
+ * of the same role: the integ-test-zip distribution lacks the analysis components its .security index needs, which
+ * deploy/local/es-security-analysis adds to the local node.
  */
 class SecuredClusterIT {
 
@@ -66,7 +67,7 @@ class SecuredClusterIT {
         admin.call("DELETE", "/employees*,mosaic-*,other-index?expand_wildcards=all&ignore_unavailable=true", null);
         admin.call("DELETE", "/_index_template/mosaic-*", null, 404);
         // Mosaic's credentials: the node's file-realm user with the role of deploy/elasticsearch/mosaic-role.json
-        // (this distribution cannot store API keys or native roles: see the README's "Secured Elasticsearch")
+        // (the API key test creates its own key of the same role; native roles are not used)
         admin.call("PUT", "/other-index/_doc/1?refresh=true", "{\"secret\":\"not for mosaic\"}");
         enablePostgresTls();
         enableMariadbTls();
@@ -238,6 +239,55 @@ class SecuredClusterIT {
             mosaic.checkAlive();
             reader.close();
         }
+    }
+
+    /**
+     * The README's way in production: an API key whose role descriptor is exactly deploy/elasticsearch/mosaic-role.json,
+     * created by a user allowed to manage API keys (here the elastic superuser; the key's privileges are the role's
+     * alone), mounted as a file. The local node can store API keys thanks to the analysis components of
+     * deploy/local/es-security-analysis (its .security index needs them).
+     */
+    @Test
+    void theScenarioArrivesThroughAnApiKeyOfTheLeastPrivilegeRole() throws Exception {
+        harness.reset();
+        admin.call("DELETE", "/employees*,mosaic-*?expand_wildcards=all&ignore_unavailable=true", null);
+        admin.call("DELETE", "/_index_template/mosaic-*", null, 404);
+        String role = Files.readString(LocalServices.root().resolve("deploy/elasticsearch/mosaic-role.json"));
+        com.fasterxml.jackson.databind.JsonNode created = admin.call("POST", "/_security/api_key",
+                "{\"name\":\"mosaic-it\",\"expiration\":\"1h\",\"role_descriptors\":{\"mosaic\":" + role + "}}");
+        String encoded = created.path("encoded").asText();
+        assertThat(encoded).as("the node stores API keys: %s", created).isNotEmpty();
+        Files.writeString(harness.workDir.resolve("es-api-key"), encoded + "\n");
+
+        ScenarioSeeder.seed(harness.dbs, new ScenarioSize(1, 40), 23);
+        Path config = securedConfig("api-key.yaml", "  urls: " + LocalServices.ES_SECURED_URL + "\n  ca_certificate: " + ca
+                + "\n  api_key: ${file:es-api-key}\n  request_timeout: 10s\n");
+        Path log = harness.workDir.resolve("api-key.log");
+        ElasticsearchGateway reader = new ElasticsearchGateway(new ElasticsearchConfig(List.of(URI.create(LocalServices.ES_SECURED_URL)),
+                "elastic", LocalServices.ES_ELASTIC_PASSWORD, null, Duration.ofSeconds(5), Duration.ofSeconds(60), ca, true), Retry.never());
+        try (ChildProcess mosaic = ChildProcess.mosaic("api-key", config, log, null)) {
+            mosaic.start();
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                mosaic.checkAlive();
+                return ContractComparison.differences(ExpectedDocuments.compute(harness.dbs), documents(reader)).isEmpty();
+            });
+            try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+                // a change through a lookup: the fan-out's refresh and point-in-time search run under the key too
+                s.executeUpdate("UPDATE departments SET name = name || ' (api key)' WHERE id = (SELECT min(id) FROM departments)");
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    ContractComparison.differences(ExpectedDocuments.compute(harness.dbs), documents(reader)).isEmpty());
+            assertThat(mosaic.terminate(60)).as("SIGTERM exit code").isZero();
+        } finally {
+            reader.close();
+        }
+        // the key is the role: nothing outside Mosaic's indices
+        EsHttp key = new EsHttp(LocalServices.ES_SECURED_URL, Duration.ofSeconds(30), tls(ca), "ApiKey " + encoded);
+        assertThat(key.request("GET", "/other-index/_search", null).get("_status")).isEqualTo(403);
+        assertThat(key.request("PUT", "/another-index", null).get("_status")).isEqualTo(403);
+        assertThat(key.request("DELETE", "/mosaic-offsets", null).get("_status")).isEqualTo(403);
+        assertThat(Files.readString(log)).doesNotContain(encoded).doesNotContain(" ERROR ");
+        admin.call("DELETE", "/_security/api_key", "{\"name\":\"mosaic-it\"}");
     }
 
     static Map<String, Map<String, Object>> documents(ElasticsearchGateway es) throws Exception {
