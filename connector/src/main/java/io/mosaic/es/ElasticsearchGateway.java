@@ -367,7 +367,7 @@ public final class ElasticsearchGateway implements AutoCloseable {
         if (!created) {
             // Another thread (a source starting beside this one) may have created it a moment ago: its creation
             // waited for the primary, this one did not, and a read now would meet a shard still recovering (503).
-            send("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&timeout=10s", null, 408);
+            send("GET", "/_cluster/health/" + index + "?wait_for_status=yellow&wait_for_no_initializing_shards=true&timeout=10s", null, 408);
         }
         return created;
     }
