@@ -1,7 +1,6 @@
 package io.mosaic.writer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -54,8 +53,8 @@ final class SnapshotSweep {
             if (m.isSingleTable()) {
                 if (m.root().source().equals(source) && tables.test(m.root())) {
                     direct.keysOlderThan(m, snapshotVersion, key -> {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put(m.rootKey(), key);
+                        // the _id is the key's text; a composite one splits back into its columns (Keys)
+                        Map<String, Object> row = m.rootKey().row(key);
                         deletes.add(sweepDelete(m.root(), row, snapshotVersion, position, snapshot));
                     });
                 }
