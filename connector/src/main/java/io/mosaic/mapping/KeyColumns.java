@@ -14,13 +14,34 @@ import java.util.Map;
  * (see {@link Keys} for the form of a composite one), the one identity the writer, the state and the
  * public {@code _id} use.
  */
-public record KeyColumns(List<String> columns) {
+public record KeyColumns(List<String> columns, String location) {
 
+    /** @param location where the mapping names the columns (file:line), for messages; null when unknown; not part of equality */
     public KeyColumns {
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("a key needs at least one column");
         }
         columns = List.copyOf(columns);
+    }
+
+    public KeyColumns(List<String> columns) {
+        this(columns, null);
+    }
+
+    /** The same columns in the same order are the same key, wherever they are written. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyColumns k && k.columns.equals(columns);
+    }
+
+    @Override
+    public int hashCode() {
+        return columns.hashCode();
+    }
+
+    /** {@link #location()}, or {@code fallback} when it is unknown. */
+    public String locationOr(String fallback) {
+        return location != null ? location : fallback;
     }
 
     public static KeyColumns named(String... columns) {

@@ -452,7 +452,7 @@ public final class MappingLoader {
         YamlNode node = parent.get(key);
         if (!node.isList()) {
             String column = requiredText(parent, key, problems);
-            return column == null ? null : KeyColumns.named(column);
+            return column == null ? null : new KeyColumns(List.of(column), node.location());
         }
         List<String> columns = new ArrayList<>();
         for (YamlNode item : node.items()) {
@@ -471,7 +471,7 @@ public final class MappingLoader {
             problems.add(node, "'" + node.path() + "' is an empty list; name the key's column, or its columns: " + key + ": [member_id, tag]");
             return null;
         }
-        return new KeyColumns(columns);
+        return new KeyColumns(columns, node.location());
     }
 
     private static String requiredText(YamlNode parent, String key, Problems problems) {

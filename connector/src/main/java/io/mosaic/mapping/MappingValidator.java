@@ -54,7 +54,7 @@ public final class MappingValidator {
             }
             for (CollectionMapping col : m.collections()) {
                 c.table(col.table(), col.key(), col.tableLocation(), col.parent());
-                col.parent().columns().forEach(p -> c.column(col.table(), p, col.location(), "parent"));
+                col.parent().columns().forEach(p -> c.column(col.table(), p, col.parent().locationOr(col.location()), "parent"));
                 c.fields(col.table(), col.rowFields());
                 col.filter().conditions().forEach(f -> c.column(col.table(), f.column(), f.location(), "filter"));
                 for (LookupMapping l : col.lookups()) {
@@ -103,13 +103,13 @@ public final class MappingValidator {
                         + "(ALTER TABLE " + t.table() + " ADD PRIMARY KEY (" + String.join(", ", key.columns()) + "))");
             } else if (!new java.util.HashSet<>(info.primaryKey()).equals(new java.util.HashSet<>(key.columns()))) {
                 // the same columns in another order are the same key (the order only decides how the _id is written)
-                problems.add(location, "key " + key + " of " + t.id() + " is not its primary key " + info.primaryKey()
+                problems.add(key.locationOr(location), "key " + key + " of " + t.id() + " is not its primary key " + info.primaryKey()
                         + "; set key: to the table's primary key, e.g. key: " + (info.primaryKey().size() == 1 ? info.primaryKey().get(0)
                         : "[" + String.join(", ", info.primaryKey()) + "]"));
             }
             for (String column : key.columns()) {
                 if (!info.columns().containsKey(column)) {
-                    problems.add(location, "key column '" + column + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
+                    problems.add(key.locationOr(location), "key column '" + column + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
                 }
             }
             // a child's replica identity is a replication setting: SourceInspector#checkReplication checks it
@@ -174,7 +174,7 @@ public final class MappingValidator {
 
         void lookup(TableRef owner, LookupMapping l) {
             table(l.table(), l.key(), l.tableLocation(), null);
-            l.on().columns().forEach(on -> column(owner, on, l.location(), "lookup '" + l.name() + "': 'on'"));
+            l.on().columns().forEach(on -> column(owner, on, l.on().locationOr(l.location()), "lookup '" + l.name() + "': 'on'"));
             fields(l.table(), l.fields());
         }
 

@@ -73,7 +73,7 @@ class CompositeKeyValidationTest {
     void wrongKeyAndReferenceColumnsAreReportedWithTheirLines() throws Exception {
         assertThat(check("[club, name]", "[level_region, level_no]", List.of("region"), List.of("club", "member_no", "tag")))
                 .hasSize(3)
-                .anySatisfy(s -> assertThat(s).contains("members.yaml:4: key [club, name] of admin.public.members is not its primary key "
+                .anySatisfy(s -> assertThat(s).contains("members.yaml:5: key [club, name] of admin.public.members is not its primary key "
                         + "[club, member_no]; set key: to the table's primary key, e.g. key: [club, member_no]"))
                 .anySatisfy(s -> assertThat(s).contains("members.yaml:15").contains("key [region, code] of labor.labor.levels is not its "
                         + "primary key [region]").contains("e.g. key: region"))

@@ -30,7 +30,8 @@ import io.mosaic.testkit.MosaicHarness;
  * {@code mosaic validate} accepts the mapping and reports wrong key columns with file and line; while Mosaic streams,
  * inserts, updates, key-part changes (an UPDATE of a key column, in all three tables), deletes and a level rename
  * that fans out change the documents, which end equal to what SQL gives, under the documented {@code _id}s;
- * {@code mosaic verify} finds no drift, and finds a document edited behind Mosaic's back.
+ * {@code mosaic verify} finds no drift, and finds a document edited behind Mosaic's back; {@code mosaic rebuild} builds a
+ * new index version from the state alone, equal to SQL again, and a later level rename fans out into it.
  */
 class CompositeKeyIT {
 
@@ -138,8 +139,8 @@ class CompositeKeyIT {
         MosaicCli.Run bad = MosaicCli.run("validate", "--config",
                 harness.configFile("broken.yaml", broken.resolve("members.yaml").toString(), "admin", "labor").toString());
         assertThat(bad.exit()).as(bad.out()).isEqualTo(ExitCodes.CONFIG);
-        assertThat(bad.err()).contains("members.yaml:5: key [member_no, name] of admin.public.cm_members is not its primary key [club, member_no]")
-                .contains("members.yaml:34: lookup 'level': 'on' column 'level_no' does not exist in labor.labor.cm_member_tags");
+        assertThat(bad.err()).contains("members.yaml:6: key [member_no, name] of admin.public.cm_members is not its primary key [club, member_no]")
+                .contains("members.yaml:36: lookup 'level': 'on' column 'level_no' does not exist in labor.labor.cm_member_tags");
 
         harness.start(config);
         harness.awaitConverged("members", CompositeKeyIT::expected, Duration.ofSeconds(180));
@@ -180,6 +181,21 @@ class CompositeKeyIT {
         MosaicCli.Run drift = verify(config);
         assertThat(drift.exit()).as(drift.out()).isEqualTo(ExitCodes.DRIFT);
         assertThat(drift.out() + drift.err()).contains("different plain|1 fields [tags]");
+
+        // a rebuild from the state alone (ids, children and lookup refs by composite key) gives the same documents
+        Path v2 = harness.workDir.resolve("v2");
+        Files.createDirectories(v2);
+        Files.writeString(v2.resolve("members.yaml"), MAPPING.replace("index: { alias: members }", "index: { alias: members, version: 2 }"));
+        MosaicCli.Run rebuild = MosaicCli.run("rebuild", "--config",
+                harness.configFile("v2.yaml", v2.resolve("members.yaml").toString(), "admin", "labor").toString(), "--grace", "1s");
+        assertThat(rebuild.exit()).as(rebuild.err()).isZero();
+        assertThat(rebuild.out() + rebuild.err()).contains("the alias now points to members-v2");
+        harness.awaitConverged("members", CompositeKeyIT::expected, Duration.ofSeconds(120));
+        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
+            s.execute("UPDATE cm_levels SET label = CONCAT(label, ' (v2)') WHERE region = 'us'");
+        }
+        harness.awaitConverged("members", CompositeKeyIT::expected, Duration.ofSeconds(120));
+        assertThat(harness.documents("members").get("plain|1").get("home")).isEqualTo(Map.of("label", "us-2 (v2)"));
     }
 
     static MosaicCli.Run verify(Path config) {
