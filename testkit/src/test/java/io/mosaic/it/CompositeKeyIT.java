@@ -30,7 +30,8 @@ import io.mosaic.testkit.MosaicHarness;
  * {@code mosaic validate} accepts the mapping and reports wrong key columns with file and line; while Mosaic streams,
  * inserts, updates, key-part changes (an UPDATE of a key column, in all three tables), deletes and a level rename
  * that fans out change the documents, which end equal to what SQL gives, under the documented {@code _id}s;
- * {@code mosaic verify} finds no drift, and finds a document edited behind Mosaic's back; {@code mosaic rebuild} builds a
+ * {@code mosaic verify} finds no drift, finds a document edited behind Mosaic's back, and {@code --repair} mends it, one
+ * deleted and one added; {@code mosaic rebuild} builds a
  * new index version from the state alone, equal to SQL again, and a later level rename fans out into it.
  */
 class CompositeKeyIT {
@@ -181,6 +182,15 @@ class CompositeKeyIT {
         MosaicCli.Run drift = verify(config);
         assertThat(drift.exit()).as(drift.out()).isEqualTo(ExitCodes.DRIFT);
         assertThat(drift.out() + drift.err()).contains("different plain|1 fields [tags]");
+        // a document deleted and one added behind Mosaic's back: verify reads the rows of each _id by its parts
+        assertThat(MosaicHarness.es("DELETE", "/members/_doc/south%5C%5Cwest%7C3?refresh=true", null).get("_status")).isEqualTo(200);
+        assertThat(MosaicHarness.es("PUT", "/members/_doc/ghost%7C1?refresh=true", Map.of("name", "nobody")).get("_status")).isEqualTo(201);
+        MosaicCli.Run repair = MosaicCli.run("verify", "--config", config.toString(), "--settle", "3s", "--repair");
+        assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(ExitCodes.OK);
+        assertThat(repair.out() + repair.err()).contains("missing south\\\\west|3").contains("extra ghost|1").contains("different plain|1");
+        harness.awaitConverged("members", CompositeKeyIT::expected, Duration.ofSeconds(60));
+        MosaicCli.Run sample = MosaicCli.run("verify", "--config", config.toString(), "--settle", "3s", "--sample", "20");
+        assertThat(sample.exit()).as(sample.out() + sample.err()).isEqualTo(ExitCodes.OK);
 
         // a rebuild from the state alone (ids, children and lookup refs by composite key) gives the same documents
         Path v2 = harness.workDir.resolve("v2");
