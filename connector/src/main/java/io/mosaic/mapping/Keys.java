@@ -117,8 +117,14 @@ public final class Keys {
             return ORDER;
         }
         return (a, b) -> {
-            List<String> pa = parts(a, count);
-            List<String> pb = parts(b, count);
+            List<String> pa;
+            List<String> pb;
+            try {
+                pa = parts(a, count);
+                pb = parts(b, count);
+            } catch (IllegalArgumentException e) {
+                return ORDER.compare(a, b); // a key of another shape (a state kept from before the key changed): ordered, not failed
+            }
             for (int i = 0; i < count; i++) {
                 int c = ORDER.compare(pa.get(i), pb.get(i));
                 if (c != 0) {

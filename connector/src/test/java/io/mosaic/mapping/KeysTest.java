@@ -79,6 +79,7 @@ class KeysTest {
                 Keys.of(List.of(9, "a"))));
         keys.sort(Keys.order(2));
         assertThat(keys).containsExactly("9|a", "9|a\\|z", "9|b", "10|a");
+        assertThat(Keys.order(2).compare("7", "9|a")).as("a key of another shape is ordered, not an error").isNegative();
     }
 
     @Test

@@ -178,7 +178,11 @@ class CompositeKeyWritesTest {
         writer.write(List.of(upsert(MEMBERS, 1, member("a|b", 1, "gone", null, null)), upsert(MEMBERS, 2, member("a", 7, "kept", null, null))));
         assertThat(store.ids("members")).containsExactlyInAnyOrder("a\\|b|1", "a|7");
         writer.write(List.of(upsert(MEMBERS, 50, member("a", 7, "kept", null, null))));
+        // a document of an earlier one-column key: no row can be made of its _id, so the sweep leaves it and goes on
+        store.apply(io.mosaic.es.BulkAction.index("members", "7", Map.of("mosaic", Map.of("version", 1)), 1,
+                io.mosaic.es.BulkAction.VersionGuard.EXTERNAL_GTE));
         assertThat(writer.sweep("admin", 50)).isEqualTo(1);
+        store.apply(io.mosaic.es.BulkAction.delete("members", "7", 2, io.mosaic.es.BulkAction.VersionGuard.EXTERNAL_GTE));
         assertThat(store.ids("members")).containsExactly("a|7");
         writer.write(List.of(upsert(MEMBERS, 51, member("a", 8, "new", null, null)), delete(MEMBERS, 52, member("a", 7, "kept", null, null))));
         assertThat(store.ids("members")).containsExactly("a|8");
