@@ -148,9 +148,10 @@ public final class MappingLoader {
             }
             // Two collections may read one table (objects and a value: array of the same rows, say): each keeps its own
             // copy of the rows in the state. They must agree on key and parent, which identify a row and its document.
-            String[] other = table == null ? null : childTables.putIfAbsent(table.id(),
-                    new String[] {collectionName, String.valueOf(key), String.valueOf(parent)});
-            if (other != null && !(java.util.Objects.equals(other[1], String.valueOf(key)) && java.util.Objects.equals(other[2], String.valueOf(parent)))) {
+            String keyText = String.valueOf(key);
+            String parentText = String.valueOf(parent);
+            String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, keyText, parentText});
+            if (other != null && !(other[1].equals(keyText) && other[2].equals(parentText))) {
                 problems.add(node, "table " + table.id() + " is also read by collection '" + other[0] + "' of this document with key '"
                         + other[1] + "' and parent '" + other[2] + "'; collections of one table must use the same key and parent");
             }

@@ -109,7 +109,8 @@ public final class MappingValidator {
             }
             for (String column : key.columns()) {
                 if (!info.columns().containsKey(column)) {
-                    problems.add(key.locationOr(location), "key column '" + column + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
+                    problems.add(key.locationOr(location), "key column '" + column + "' does not exist in " + t.id() + "; it has "
+                            + info.columns().keySet());
                 }
             }
             // a child's replica identity is a replication setting: SourceInspector#checkReplication checks it
