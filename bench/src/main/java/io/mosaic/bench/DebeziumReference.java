@@ -101,7 +101,7 @@ public final class DebeziumReference implements AutoCloseable {
             return;
         }
         try {
-            String id = String.valueOf(c.row().get(m.rootKey()));
+            String id = m.rootKey().of(c.row());
             String query = "?version=" + c.version() + "&version_type=external_gte";
             if (c.op() == RowChange.Op.DELETE) {
                 es.http().call("DELETE", "/" + index + "/_doc/" + id + query, null, 404, 409);

@@ -15,13 +15,16 @@ import java.util.Set;
  * {@code value:} collection), the single value that field expression gives for the row: an array of
  * scalars such as {@code ["衛生管理者", "危険物取扱者"]}. Such a collection has no fields and no lookups,
  * and a row whose value is null contributes no element.
+ *
+ * <p>{@code key} is the child table's primary key (one or several columns); {@code parent} names as many
+ * columns as the root key has, matched by position, and holds the root key of the row's document.
  */
-public record CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
+public record CollectionMapping(String name, List<String> path, TableRef table, KeyColumns key, KeyColumns parent,
                                 List<FieldMapping> fields, List<LookupMapping> lookups, String location,
                                 String tableLocation, RowFilter filter, FieldMapping value) {
 
     /** An object collection (elements are objects of {@code fields}). */
-    public CollectionMapping(String name, List<String> path, TableRef table, String key, String parent,
+    public CollectionMapping(String name, List<String> path, TableRef table, KeyColumns key, KeyColumns parent,
                              List<FieldMapping> fields, List<LookupMapping> lookups, String location,
                              String tableLocation, RowFilter filter) {
         this(name, path, table, key, parent, fields, lookups, location, tableLocation, filter, null);
@@ -35,14 +38,14 @@ public record CollectionMapping(String name, List<String> path, TableRef table, 
     /** The columns captured from the child table. */
     public Set<String> columns() {
         Set<String> out = new LinkedHashSet<>();
-        out.add(key);
-        out.add(parent);
+        out.addAll(key.columns());
+        out.addAll(parent.columns());
         fields.forEach(f -> out.addAll(f.expr().columns()));
         if (value != null) {
             out.addAll(value.expr().columns());
         }
         out.addAll(filter.columns());
-        lookups.forEach(l -> out.add(l.on()));
+        lookups.forEach(l -> out.addAll(l.on().columns()));
         return out;
     }
 

@@ -12,6 +12,7 @@ import java.util.Set;
  * One document type, read from one mapping file: the index it lives in, the root table whose rows
  * are its documents, the root's fields and lookups, and its child collections.
  *
+ * @param rootKey the root table's primary key: its text ({@link KeyColumns#of}) is each document's {@code _id}
  * @param routing the root column whose value is the Elasticsearch custom routing ({@code _routing}) of
  *                every public write of the type, or null for the default routing by {@code _id}
  * @param routingLocation where {@code root.routing} is written, for messages (null without routing)
@@ -23,7 +24,7 @@ public record DocumentMapping(
         int indexVersion,
         Path template,
         TableRef root,
-        String rootKey,
+        KeyColumns rootKey,
         List<FieldMapping> fields,
         List<LookupMapping> lookups,
         List<CollectionMapping> collections,
@@ -56,10 +57,10 @@ public record DocumentMapping(
     /** The columns captured from the root table. */
     public Set<String> rootColumns() {
         Set<String> out = new LinkedHashSet<>();
-        out.add(rootKey);
+        out.addAll(rootKey.columns());
         fields.forEach(f -> out.addAll(f.expr().columns()));
         out.addAll(rootFilter.columns());
-        lookups.forEach(l -> out.add(l.on()));
+        lookups.forEach(l -> out.addAll(l.on().columns()));
         if (routing != null) {
             out.add(routing);
         }

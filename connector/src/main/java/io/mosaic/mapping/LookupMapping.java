@@ -9,15 +9,17 @@ import java.util.Set;
 /**
  * An N:1 lookup: the row of {@code table} whose {@code key} equals the owner row's {@code on} column.
  * Its fields go into the object at {@code as} (null when {@code on} is null), or straight into the
- * owner when {@code as} is empty. A change to a lookup row fans out to every document referring to it.
+ * owner when {@code as} is empty. {@code key} may have several columns (a composite key); {@code on} then
+ * names as many columns of the owner row, matched by position, and a null in any of them refers to no row.
+ * A change to a lookup row fans out to every document referring to it.
  */
-public record LookupMapping(String name, TableRef table, String key, String on, List<String> as,
+public record LookupMapping(String name, TableRef table, KeyColumns key, KeyColumns on, List<String> as,
                             List<FieldMapping> fields, String location, String tableLocation) {
 
     /** The columns captured from the lookup table. */
     public Set<String> columns() {
         Set<String> out = new LinkedHashSet<>();
-        out.add(key);
+        out.addAll(key.columns());
         fields.forEach(f -> out.addAll(f.expr().columns()));
         return out;
     }

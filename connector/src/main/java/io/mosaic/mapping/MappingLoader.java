@@ -123,7 +123,7 @@ public final class MappingLoader {
         }
         unknownKeys(rootNode, ROOT, problems);
         TableRef rootTable = table(rootNode, null, problems);
-        String rootKey = requiredText(rootNode, "key", problems);
+        KeyColumns rootKey = keyColumns(rootNode, "key", problems);
         Set<String> fieldNames = new HashSet<>();
         List<FieldMapping> fields = fields(rootNode.get("fields"), List.of(), fieldNames, problems, true);
         List<LookupMapping> lookups = lookups(rootNode.get("lookups"), rootTable, List.of(), fieldNames, problems);
@@ -133,8 +133,14 @@ public final class MappingLoader {
         root.get("collections").entries().forEach((collectionName, node) -> {
             unknownKeys(node, COLLECTION, problems);
             TableRef table = table(node, null, problems);
-            String key = requiredText(node, "key", problems);
-            String parent = requiredText(node, "parent", problems);
+            KeyColumns key = keyColumns(node, "key", problems);
+            KeyColumns parent = keyColumns(node, "parent", problems);
+            if (parent != null && rootKey != null && parent.size() != rootKey.size()) {
+                problems.add(node.get("parent"), "collection '" + collectionName + "': parent " + parent + " names " + parent.size()
+                        + " column(s), but the root key " + rootKey + " has " + rootKey.size() + "; name one column of the child row "
+                        + "per root key column, in the same order");
+                parent = null;
+            }
             List<String> path = node.has("path") ? splitPath(node.get("path"), problems) : List.of(collectionName);
             String pathName = String.join(".", path);
             if (!fieldNames.add(pathName)) {
@@ -142,8 +148,10 @@ public final class MappingLoader {
             }
             // Two collections may read one table (objects and a value: array of the same rows, say): each keeps its own
             // copy of the rows in the state. They must agree on key and parent, which identify a row and its document.
-            String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, key, parent});
-            if (other != null && !(java.util.Objects.equals(other[1], key) && java.util.Objects.equals(other[2], parent))) {
+            String keyText = String.valueOf(key);
+            String parentText = String.valueOf(parent);
+            String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, keyText, parentText});
+            if (other != null && !(other[1].equals(keyText) && other[2].equals(parentText))) {
                 problems.add(node, "table " + table.id() + " is also read by collection '" + other[0] + "' of this document with key '"
                         + other[1] + "' and parent '" + other[2] + "'; collections of one table must use the same key and parent");
             }
@@ -210,8 +218,13 @@ public final class MappingLoader {
         node.entries().forEach((lookupName, l) -> {
             unknownKeys(l, LOOKUP, problems);
             TableRef table = table(l, owner == null ? null : owner.source(), problems);
-            String key = requiredText(l, "key", problems);
-            String on = requiredText(l, "on", problems);
+            KeyColumns key = keyColumns(l, "key", problems);
+            KeyColumns on = keyColumns(l, "on", problems);
+            if (key != null && on != null && key.size() != on.size()) {
+                problems.add(l.get("on"), "lookup '" + lookupName + "': on " + on + " names " + on.size() + " column(s), but its key "
+                        + key + " has " + key.size() + "; name one column of the owner row per key column, in the same order");
+                on = null;
+            }
             List<String> as = l.has("as") ? splitPath(l.get("as"), problems) : List.of();
             if (!as.isEmpty() && !fieldNames.add(String.join(".", as))) {
                 problems.add(l.get("as"), "lookup '" + lookupName + "' is written at '" + String.join(".", as)
@@ -432,14 +445,38 @@ public final class MappingLoader {
         return List.of(text.split("\\."));
     }
 
-    private static String requiredText(YamlNode parent, String key, Problems problems) {
+    /**
+     * {@code key}, {@code parent} or {@code on}: one column ({@code key: id}) or a list of distinct columns
+     * ({@code key: [member_id, tag]}, a composite key).
+     */
+    private static KeyColumns keyColumns(YamlNode parent, String key, Problems problems) {
         YamlNode node = parent.get(key);
-        if (node.isList() && (key.equals("key") || key.equals("parent") || key.equals("on"))) {
-            problems.add(node, "'" + node.path() + "' names several columns " + node.toPlain() + ", but composite keys are not supported "
-                    + "yet: " + key + " must be one column. Give the table a single-column unique key (a surrogate id) and map that, "
-                    + "or see mappings/README.md (what the language cannot express)");
+        if (!node.isList()) {
+            String column = requiredText(parent, key, problems);
+            return column == null ? null : new KeyColumns(List.of(column), node.location());
+        }
+        List<String> columns = new ArrayList<>();
+        for (YamlNode item : node.items()) {
+            String text = item.text();
+            if (!item.isScalar() || text == null || text.isBlank()) {
+                problems.add(item, "'" + node.path() + "' must list column names, e.g. " + key + ": [member_id, tag]");
+                return null;
+            }
+            if (columns.contains(text.trim())) {
+                problems.add(item, "'" + node.path() + "' names column '" + text.trim() + "' twice; list each column of the key once");
+                return null;
+            }
+            columns.add(text.trim());
+        }
+        if (columns.isEmpty()) {
+            problems.add(node, "'" + node.path() + "' is an empty list; name the key's column, or its columns: " + key + ": [member_id, tag]");
             return null;
         }
+        return new KeyColumns(columns, node.location());
+    }
+
+    private static String requiredText(YamlNode parent, String key, Problems problems) {
+        YamlNode node = parent.get(key);
         if (node.isMissing() || node.text() == null || node.text().isBlank()) {
             problems.add(node, "missing key '" + node.path() + "'");
             return null;

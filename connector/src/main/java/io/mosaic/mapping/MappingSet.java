@@ -60,6 +60,10 @@ public final class MappingSet {
         }
     }
 
+    private void use(TableRef table, KeyColumns columns, String what) {
+        columns.columns().forEach(c -> use(table, c, what));
+    }
+
     private void use(TableRef table, String column, String what) {
         List<String> list = uses.computeIfAbsent(table.id(), k -> new LinkedHashMap<>()).computeIfAbsent(column, k -> new ArrayList<>());
         if (!list.contains(what)) {

@@ -54,7 +54,7 @@ public final class MappingValidator {
             }
             for (CollectionMapping col : m.collections()) {
                 c.table(col.table(), col.key(), col.tableLocation(), col.parent());
-                c.column(col.table(), col.parent(), col.location(), "parent");
+                col.parent().columns().forEach(p -> c.column(col.table(), p, col.parent().locationOr(col.location()), "parent"));
                 c.fields(col.table(), col.rowFields());
                 col.filter().conditions().forEach(f -> c.column(col.table(), f.column(), f.location(), "filter"));
                 for (LookupMapping l : col.lookups()) {
@@ -87,7 +87,7 @@ public final class MappingValidator {
             return checkedSources.contains(t.source()) ? tables.get(t.id()) : null;
         }
 
-        void table(TableRef t, String key, String location, String parent) {
+        void table(TableRef t, KeyColumns key, String location, KeyColumns parent) {
             if (!checkedSources.contains(t.source())) {
                 return;
             }
@@ -100,13 +100,18 @@ public final class MappingValidator {
             }
             if (info.primaryKey().isEmpty()) {
                 problems.add(location, "table " + t.id() + " has no primary key; Mosaic identifies rows by it: add one "
-                        + "(ALTER TABLE " + t.table() + " ADD PRIMARY KEY (" + key + "))");
-            } else if (!info.primaryKey().equals(List.of(key))) {
-                problems.add(location, "key '" + key + "' of " + t.id() + " is not its primary key " + info.primaryKey()
-                        + "; set key: to the table's single-column primary key");
+                        + "(ALTER TABLE " + t.table() + " ADD PRIMARY KEY (" + String.join(", ", key.columns()) + "))");
+            } else if (!new java.util.HashSet<>(info.primaryKey()).equals(new java.util.HashSet<>(key.columns()))) {
+                // the same columns in another order are the same key (the order only decides how the _id is written)
+                problems.add(key.locationOr(location), "key " + key + " of " + t.id() + " is not its primary key " + info.primaryKey()
+                        + "; set key: to the table's primary key, e.g. key: " + (info.primaryKey().size() == 1 ? info.primaryKey().get(0)
+                        : "[" + String.join(", ", info.primaryKey()) + "]"));
             }
-            if (!info.columns().containsKey(key)) {
-                problems.add(location, "key column '" + key + "' does not exist in " + t.id() + "; it has " + info.columns().keySet());
+            for (String column : key.columns()) {
+                if (!info.columns().containsKey(column)) {
+                    problems.add(key.locationOr(location), "key column '" + column + "' does not exist in " + t.id() + "; it has "
+                            + info.columns().keySet());
+                }
             }
             // a child's replica identity is a replication setting: SourceInspector#checkReplication checks it
         }
@@ -170,7 +175,7 @@ public final class MappingValidator {
 
         void lookup(TableRef owner, LookupMapping l) {
             table(l.table(), l.key(), l.tableLocation(), null);
-            column(owner, l.on(), l.location(), "lookup '" + l.name() + "': 'on'");
+            l.on().columns().forEach(on -> column(owner, on, l.on().locationOr(l.location()), "lookup '" + l.name() + "': 'on'"));
             fields(l.table(), l.fields());
         }
 

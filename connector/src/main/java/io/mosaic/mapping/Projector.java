@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Computes a public document from a {@link DocumentState} and the lookup rows it refers to. Pure:
  * the same state and lookups always give the same document, which is what makes replays harmless.
- * Collection elements are in the order of their keys ({@link Keys#ORDER}); a {@code value:}
+ * Collection elements are in the order of their keys ({@link KeyColumns#order()}: part by part for a composite
+ * key); a {@code value:}
  * collection's element is its value, and a row whose value is null adds none.
  */
 public final class Projector {
@@ -41,7 +42,7 @@ public final class Projector {
             List<Object> elements = new ArrayList<>();
             state.children(c.name()).entrySet().stream()
                     .filter(e -> e.getValue().present() && c.filter().matches(e.getValue().row()))
-                    .sorted(Map.Entry.comparingByKey(Keys.ORDER))
+                    .sorted(Map.Entry.comparingByKey(c.key().order()))
                     .forEach(e -> {
                         if (c.scalar()) {
                             Object v = evaluate(c.value(), e.getValue().row(), c.table());
@@ -65,7 +66,7 @@ public final class Projector {
             put(out, f.path(), evaluate(f, row, table));
         }
         for (LookupMapping l : rowLookups) {
-            String key = Keys.of(row.get(l.on()));
+            String key = l.on().of(row);
             Map<String, Object> target = out;
             if (!l.as().isEmpty()) {
                 if (key == null) {
@@ -97,7 +98,7 @@ public final class Projector {
         Set<String> refs = new LinkedHashSet<>();
         if (state.rootPresent()) {
             for (LookupMapping l : mapping.lookups()) {
-                String key = Keys.of(state.root().row().get(l.on()));
+                String key = l.on().of(state.root().row());
                 if (key != null) {
                     refs.add(l.ref(key));
                 }
@@ -109,7 +110,7 @@ public final class Projector {
                     continue;
                 }
                 for (LookupMapping l : c.lookups()) {
-                    String key = Keys.of(child.row().get(l.on()));
+                    String key = l.on().of(child.row());
                     if (key != null) {
                         refs.add(l.ref(key));
                     }

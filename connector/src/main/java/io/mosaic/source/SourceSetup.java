@@ -158,7 +158,7 @@ public final class SourceSetup {
      * a nullable parent column, {@code REPLICA IDENTITY FULL} is what works.
      */
     public List<String> replicaIdentity(TableRef t) {
-        String parent = parentColumn(t);
+        List<String> parent = parentColumn(t);
         TableInfo info = catalog.get(t.id());
         List<String> out = new ArrayList<>();
         if (parent == null) {
@@ -167,21 +167,25 @@ public final class SourceSetup {
             }
             return out;
         }
-        String key = key(t);
-        if (info != null && info.deleteCarries(parent) && !"f".equals(info.replicaIdentity())) {
+        List<String> key = key(t);
+        if (info != null && parent.stream().allMatch(info::deleteCarries) && !"f".equals(info.replicaIdentity())) {
             return out;
         }
         if (info != null && "f".equals(info.replicaIdentity()) && !columnLists()) {
             return out; // FULL is the only way before 15 that a delete carries a non-key column without an index; it works
         }
-        if (info != null && !info.notNull().contains(parent)) {
-            out.add("-- " + t.table() + "." + parent + " may be NULL, so no index on it can be the replica identity: "
-                    + "make it NOT NULL (ALTER TABLE " + table(t) + " ALTER COLUMN " + ident(parent) + " SET NOT NULL) and run the two "
-                    + "statements below, or keep REPLICA IDENTITY FULL (every column of the table then leaves the database)");
+        for (String p : parent) {
+            if (info != null && !info.notNull().contains(p)) {
+                out.add("-- " + t.table() + "." + p + " may be NULL, so no index on it can be the replica identity: "
+                        + "make it NOT NULL (ALTER TABLE " + table(t) + " ALTER COLUMN " + ident(p) + " SET NOT NULL) and run the two "
+                        + "statements below, or keep REPLICA IDENTITY FULL (every column of the table then leaves the database)");
+            }
         }
         String index = identityIndex(t);
+        java.util.LinkedHashSet<String> indexed = new java.util.LinkedHashSet<>(key);
+        indexed.addAll(parent); // a parent column that is part of the key is indexed once
         out.add("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS " + ident(index) + " ON " + table(t)
-                + " (" + ident(key) + ", " + ident(parent) + ");");
+                + " (" + indexed.stream().map(SourceSetup::ident).collect(Collectors.joining(", ")) + ");");
         out.add("ALTER TABLE " + table(t) + " REPLICA IDENTITY USING INDEX " + ident(index) + ";");
         return out;
     }
@@ -226,7 +230,7 @@ public final class SourceSetup {
             }
             List<String> identity = replicaIdentity(t);
             if (!identity.isEmpty()) {
-                out.add("-- " + t.table() + " is a child table: its deletes must carry " + parentColumn(t)
+                out.add("-- " + t.table() + " is a child table: its deletes must carry " + String.join(", ", parentColumn(t))
                         + " (a replica identity over its key and parent), not every column (FULL)");
                 out.addAll(identity);
             }
@@ -246,20 +250,20 @@ public final class SourceSetup {
         return mappings.tables(source.name());
     }
 
-    /** The parent column of a table that is some document's child, or null. */
-    private String parentColumn(TableRef t) {
+    /** The parent column(s) of a table that is some document's child, or null. */
+    private List<String> parentColumn(TableRef t) {
         for (TableRole r : mappings.roles(t.id())) {
             if (r instanceof TableRole.Child c) {
-                return c.collection().parent();
+                return c.collection().parent().columns();
             }
         }
         return null;
     }
 
-    private String key(TableRef t) {
+    private List<String> key(TableRef t) {
         for (TableRole r : mappings.roles(t.id())) {
             if (r instanceof TableRole.Child c) {
-                return c.collection().key();
+                return c.collection().key().columns();
             }
         }
         throw new IllegalArgumentException(t.id() + " is not a child table");

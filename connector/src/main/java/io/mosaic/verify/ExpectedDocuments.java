@@ -13,7 +13,6 @@ import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
-import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.LookupMapping;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Projector;
@@ -49,7 +48,7 @@ final class ExpectedDocuments {
             throws Exception {
         Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
         for (Map<String, Object> r : roots) {
-            byKey.put(Keys.of(r.get(m.rootKey())), r);
+            byKey.put(m.rootKey().of(r), r);
         }
         Set<String> keys = new LinkedHashSet<>(byKey.keySet());
         keys.addAll(keysWithoutRoot);
@@ -62,7 +61,7 @@ final class ExpectedDocuments {
             Map<String, List<Map<String, Object>>> perRoot = new HashMap<>();
             if (!keys.isEmpty()) {
                 for (Map<String, Object> row : reader.rowsWhere(c.table(), c.parent(), keys)) {
-                    perRoot.computeIfAbsent(Keys.of(row.get(c.parent())), k -> new ArrayList<>()).add(row);
+                    perRoot.computeIfAbsent(c.parent().of(row), k -> new ArrayList<>()).add(row);
                     for (LookupMapping l : c.lookups()) {
                         addKey(lookupKeys, l, row);
                     }
@@ -79,7 +78,7 @@ final class ExpectedDocuments {
             List<String> todo = wanted.stream().filter(k -> !rows.containsKey(k)).toList();
             if (!todo.isEmpty()) {
                 for (Map<String, Object> row : reader.rowsWhere(l.table(), l.key(), todo)) {
-                    rows.put(Keys.of(row.get(l.key())), row);
+                    rows.put(l.key().of(row), row);
                 }
             }
         }
@@ -87,7 +86,7 @@ final class ExpectedDocuments {
     }
 
     private static void addKey(Map<String, Set<String>> lookupKeys, LookupMapping l, Map<String, Object> row) {
-        String key = Keys.of(row.get(l.on()));
+        String key = l.on().of(row);
         if (key != null) {
             lookupKeys.computeIfAbsent(l.table().id() + "#" + l.key(), k -> new LinkedHashSet<>()).add(key);
         }
@@ -106,7 +105,7 @@ final class ExpectedDocuments {
         state.setRoot(new Contribution(0, false, root));
         for (CollectionMapping c : m.collections()) {
             for (Map<String, Object> child : rows.children(c.name(), key)) {
-                state.applyChild(c.name(), Keys.of(child.get(c.key())), new Contribution(0, false, child));
+                state.applyChild(c.name(), c.key().of(child), new Contribution(0, false, child));
             }
         }
         try {

@@ -14,7 +14,6 @@ import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
-import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.LookupMapping;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
@@ -75,7 +74,7 @@ final class Repair {
         reader.begin();
         List<Map<String, Object>> roots = reader.rowsWhere(m.root(), m.rootKey(), keys);
         Set<String> without = new LinkedHashSet<>(keys);
-        roots.forEach(r -> without.remove(Keys.of(r.get(m.rootKey()))));
+        roots.forEach(r -> without.remove(m.rootKey().of(r)));
         ExpectedDocuments.Rows rows = ExpectedDocuments.read(reader, m, roots, without);
         reader.end();
 
@@ -87,7 +86,7 @@ final class Repair {
             if (m.isSingleTable()) {
                 // the document's version is its row's: re-emitted at the version it has now, so that it applies
                 long v = doc != null && doc.found() ? doc.version() : 0;
-                changes.add(row != null ? upsert(m.root(), row, v) : delete(m.root(), Map.of(m.rootKey(), key), v));
+                changes.add(row != null ? upsert(m.root(), row, v) : delete(m.root(), m.rootKey().row(key), v));
                 continue;
             }
             DocumentState state = states.get(key);
@@ -95,12 +94,12 @@ final class Repair {
             Contribution root = state.root();
             long rv = root == null ? 0 : root.version();
             changes.add(row != null ? upsert(m.root(), row, rv)
-                    : delete(m.root(), root != null && root.present() ? root.row() : Map.of(m.rootKey(), key), rv));
+                    : delete(m.root(), root != null && root.present() ? root.row() : m.rootKey().row(key), rv));
             for (CollectionMapping c : m.collections()) {
                 Map<String, Contribution> held = state.children(c.name());
                 Set<String> seen = new LinkedHashSet<>();
                 for (Map<String, Object> child : rows.children(c.name(), key)) {
-                    String ck = Keys.of(child.get(c.key()));
+                    String ck = c.key().of(child);
                     seen.add(ck);
                     Contribution h = held.get(ck);
                     if (h == null || !h.present() || !DocumentDiff.differingFields(child, h.row()).isEmpty()) {
@@ -138,7 +137,7 @@ final class Repair {
             Map<String, Map<String, Object>> source = new HashMap<>();
             reader.begin();
             for (Map<String, Object> row : reader.rowsWhere(t, l.key(), referred)) {
-                source.put(Keys.of(row.get(l.key())), row);
+                source.put(l.key().of(row), row);
             }
             reader.end();
             for (String k : referred) {

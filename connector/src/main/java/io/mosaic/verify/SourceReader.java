@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.mosaic.config.SourceConfig;
+import io.mosaic.mapping.KeyColumns;
 import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.ColumnKind;
@@ -128,54 +129,60 @@ final class SourceReader implements AutoCloseable {
         return String.join(", ", cols);
     }
 
-    /** Up to {@code limit} rows of {@code table} after {@code after} (null: from the start) in {@code key} order. */
-    List<Map<String, Object>> page(TableRef table, String key, Object after, int limit) throws Exception {
+    /**
+     * Up to {@code limit} rows of {@code table} after the row {@code after} (null: from the start) in {@code key}
+     * order; a composite key pages by its columns together, {@code (a, b) > (?, ?)}, which both PostgreSQL and
+     * MariaDB/MySQL compare as a row.
+     */
+    List<Map<String, Object>> page(TableRef table, KeyColumns key, Map<String, Object> after, int limit) throws Exception {
+        List<String> cols = key.columns().stream().map(c -> quote(table.source(), c)).toList();
+        String row = cols.size() == 1 ? cols.get(0) : "(" + String.join(", ", cols) + ")";
+        String params = cols.size() == 1 ? "?" : "(" + String.join(", ", java.util.Collections.nCopies(cols.size(), "?")) + ")";
         String sql = "SELECT " + columnList(table) + " FROM " + tableName(table)
-                + (after == null ? "" : " WHERE " + quote(table.source(), key) + " > ?")
-                + " ORDER BY " + quote(table.source(), key) + " LIMIT " + limit;
+                + (after == null ? "" : " WHERE " + row + " > " + params)
+                + " ORDER BY " + String.join(", ", cols) + " LIMIT " + limit;
         try (PreparedStatement ps = connection(table.source()).prepareStatement(sql)) {
             if (after != null) {
-                ps.setObject(1, after);
+                for (int i = 0; i < key.size(); i++) {
+                    ps.setObject(i + 1, after.get(key.columns().get(i)));
+                }
             }
             return read(table, ps);
         }
     }
 
-    /** The rows of {@code table} whose {@code column} is one of {@code values} (key texts, converted to the column's type). */
-    List<Map<String, Object>> rowsWhere(TableRef table, String column, Collection<String> values) throws Exception {
+    /**
+     * The rows of {@code table} whose {@code columns} hold one of {@code values} (key texts, see {@link Keys}, each
+     * part converted to its column's type): {@code c IN (...)} for one column, {@code (a = ? AND b = ?) OR ...}
+     * for several.
+     */
+    List<Map<String, Object>> rowsWhere(TableRef table, KeyColumns columns, Collection<String> values) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
-        List<String> all = bindable(table, column, values);
+        List<String> all = bindable(table, columns, values);
         for (int from = 0; from < all.size(); from += IN_LIST) {
             List<String> chunk = all.subList(from, Math.min(from + IN_LIST, all.size()));
-            String sql = "SELECT " + columnList(table) + " FROM " + tableName(table) + " WHERE " + quote(table.source(), column)
-                    + " IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            String sql = "SELECT " + columnList(table) + " FROM " + tableName(table) + " WHERE " + matching(table, columns, chunk.size());
             try (PreparedStatement ps = connection(table.source()).prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setObject(i + 1, bind(table, column, chunk.get(i)));
-                }
+                bindAll(ps, table, columns, chunk);
                 out.addAll(read(table, ps));
             }
         }
         return out;
     }
 
-    /** Of {@code values} (key texts), those that {@code column} of {@code table} holds. */
-    Set<String> existing(TableRef table, String column, Collection<String> values) throws Exception {
+    /** Of {@code values} (key texts), those that {@code columns} of {@code table} hold. */
+    Set<String> existing(TableRef table, KeyColumns columns, Collection<String> values) throws Exception {
         Set<String> out = new LinkedHashSet<>();
-        List<String> all = bindable(table, column, values);
+        List<String> all = bindable(table, columns, values);
         for (int from = 0; from < all.size(); from += IN_LIST) {
             List<String> chunk = all.subList(from, Math.min(from + IN_LIST, all.size()));
-            String col = quote(table.source(), column);
-            String sql = "SELECT " + col + " FROM " + tableName(table) + " WHERE " + col
-                    + " IN (" + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            String sql = "SELECT " + selectKey(table, columns) + " FROM " + tableName(table) + " WHERE " + matching(table, columns, chunk.size());
             try (PreparedStatement ps = connection(table.source()).prepareStatement(sql)) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setObject(i + 1, bind(table, column, chunk.get(i)));
-                }
+                bindAll(ps, table, columns, chunk);
                 try (ResultSet r = ps.executeQuery()) {
                     int n = 0;
                     while (r.next()) {
-                        out.add(Keys.of(value(table.source(), r, 1)));
+                        out.add(key(table, columns, r));
                         n++;
                     }
                     rate.read(n);
@@ -185,19 +192,50 @@ final class SourceReader implements AutoCloseable {
         return out;
     }
 
-    /** The keys of {@code n} rows of {@code table} picked at random (only the key column is read). */
-    List<String> randomKeys(TableRef table, String key, int n) throws Exception {
-        String col = quote(table.source(), key);
-        String sql = "SELECT " + col + " FROM " + tableName(table) + " ORDER BY " + (binlog(table.source()) ? "RAND()" : "random()")
-                + " LIMIT " + n;
+    /** The keys of {@code n} rows of {@code table} picked at random (only the key columns are read). */
+    List<String> randomKeys(TableRef table, KeyColumns key, int n) throws Exception {
+        String sql = "SELECT " + selectKey(table, key) + " FROM " + tableName(table) + " ORDER BY "
+                + (binlog(table.source()) ? "RAND()" : "random()") + " LIMIT " + n;
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = connection(table.source()).prepareStatement(sql); ResultSet r = ps.executeQuery()) {
             while (r.next()) {
-                out.add(Keys.of(value(table.source(), r, 1)));
+                out.add(key(table, key, r));
             }
         }
         rate.read(out.size());
         return out;
+    }
+
+    private String selectKey(TableRef table, KeyColumns columns) {
+        return String.join(", ", columns.columns().stream().map(c -> quote(table.source(), c)).toList());
+    }
+
+    /** The key text of the current result row, whose first columns are the key's. */
+    private String key(TableRef table, KeyColumns columns, ResultSet r) throws SQLException {
+        List<Object> parts = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            parts.add(value(table.source(), r, i + 1));
+        }
+        return Keys.of(parts);
+    }
+
+    /** The condition that a row has one of {@code n} keys of {@code columns}, with a parameter per key part. */
+    private String matching(TableRef table, KeyColumns columns, int n) {
+        if (!columns.composite()) {
+            return quote(table.source(), columns.first()) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+        }
+        String one = "(" + String.join(" AND ", columns.columns().stream().map(c -> quote(table.source(), c) + " = ?").toList()) + ")";
+        return String.join(" OR ", java.util.Collections.nCopies(n, one));
+    }
+
+    private void bindAll(PreparedStatement ps, TableRef table, KeyColumns columns, List<String> keys) throws Exception {
+        int i = 1;
+        for (String k : keys) {
+            List<String> parts = Keys.parts(k, columns.size());
+            for (int p = 0; p < columns.size(); p++) {
+                ps.setObject(i++, bind(table, columns.columns().get(p), parts.get(p)));
+            }
+        }
     }
 
     private List<Map<String, Object>> read(TableRef table, PreparedStatement ps) throws Exception {
@@ -271,15 +309,21 @@ final class SourceReader implements AutoCloseable {
         }
     }
 
-    /** The distinct values that can be values of the column (a document id "abc" cannot be a bigint key: no row has it). */
-    private List<String> bindable(TableRef table, String column, Collection<String> values) throws Exception {
+    /**
+     * The distinct key texts that can be keys of the columns (a document id "abc" cannot be a bigint key, nor "7" a
+     * key of two columns: no row has it).
+     */
+    private List<String> bindable(TableRef table, KeyColumns columns, Collection<String> values) throws Exception {
         List<String> out = new ArrayList<>();
         for (String v : new LinkedHashSet<>(values)) {
             try {
-                bind(table, column, v);
+                List<String> parts = Keys.parts(v, columns.size());
+                for (int p = 0; p < columns.size(); p++) {
+                    bind(table, columns.columns().get(p), parts.get(p));
+                }
                 out.add(v);
-            } catch (NumberFormatException e) {
-                // not a value of this column's type
+            } catch (IllegalArgumentException e) {
+                // not a value of this column's type, or not as many parts as the key has columns
             }
         }
         return out;

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import io.mosaic.es.ElasticsearchGateway;
 import io.mosaic.es.ElasticsearchGateway.Doc;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.verify.VerifyReport.Drift;
 import io.mosaic.verify.VerifyReport.Kind;
@@ -146,7 +145,7 @@ public final class Verifier implements AutoCloseable {
                     recheckDue(false);
                 }
             } else {
-                Object after = null;
+                Map<String, Object> after = null;
                 while (true) {
                     reader.begin();
                     List<Map<String, Object>> roots = reader.page(m.root(), m.rootKey(), after, pageSize);
@@ -155,7 +154,7 @@ public final class Verifier implements AutoCloseable {
                     if (roots.isEmpty()) {
                         break;
                     }
-                    after = roots.get(roots.size() - 1).get(m.rootKey());
+                    after = roots.get(roots.size() - 1);
                     List<Check> checks = compare(new ArrayList<>(rows.roots().keySet()), rows);
                     tally.checked += checks.size();
                     suspect(checks, 1);
@@ -225,7 +224,7 @@ public final class Verifier implements AutoCloseable {
             reader.begin();
             List<Map<String, Object>> roots = reader.rowsWhere(m.root(), m.rootKey(), keys);
             Set<String> found = new LinkedHashSet<>();
-            roots.forEach(r -> found.add(Keys.of(r.get(m.rootKey()))));
+            roots.forEach(r -> found.add(m.rootKey().of(r)));
             Set<String> without = new LinkedHashSet<>(keys);
             without.removeAll(found);
             ExpectedDocuments.Rows rows = ExpectedDocuments.read(reader, m, roots, without);

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import io.mosaic.es.BulkAction;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Projector;
 import io.mosaic.model.RowChange;
@@ -30,9 +29,9 @@ final class DirectWrites {
     void write(DocumentMapping m, List<RowChange> changes) throws Exception {
         Map<String, RowChange> latest = new LinkedHashMap<>();
         for (RowChange c : changes) {
-            String key = Keys.of(c.row().get(m.rootKey()));
+            String key = m.rootKey().of(c.row());
             if (key == null) {
-                outcomes.deadLetter(m, c, null, "the row has no value for the key column '" + m.rootKey() + "'");
+                outcomes.deadLetter(m, c, null, "the row has no value for the key " + m.rootKey().phrase());
                 continue;
             }
             latest.remove(key); // keeps the map in the order of the last change per key

@@ -1,7 +1,6 @@
 package io.mosaic.writer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -26,6 +25,8 @@ import io.mosaic.model.TableRef;
  * after the truncate (a higher version) survives.
  */
 final class SnapshotSweep {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotSweep.class);
 
     private final MappingSet mappings;
     private final StateIndex state;
@@ -54,8 +55,16 @@ final class SnapshotSweep {
             if (m.isSingleTable()) {
                 if (m.root().source().equals(source) && tables.test(m.root())) {
                     direct.keysOlderThan(m, snapshotVersion, key -> {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put(m.rootKey(), key);
+                        // the _id is the key's text; a composite one splits back into its columns (Keys)
+                        Map<String, Object> row;
+                        try {
+                            row = m.rootKey().row(key);
+                        } catch (IllegalArgumentException e) {
+                            // written under another key (the mapping's key changed without a new index version)
+                            LOG.warn("{}: document {} has no _id of key {}; the sweep leaves it, delete it by hand", m.alias(), key,
+                                    m.rootKey());
+                            return;
+                        }
                         deletes.add(sweepDelete(m.root(), row, snapshotVersion, position, snapshot));
                     });
                 }

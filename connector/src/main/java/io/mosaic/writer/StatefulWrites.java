@@ -98,18 +98,18 @@ final class StatefulWrites {
         for (Routed r : items) {
             RowChange c = r.change();
             if (r.role() instanceof TableRole.Lookup l) {
-                String key = Keys.of(c.row().get(l.lookup().key()));
+                String key = l.lookup().key().of(c.row());
                 if (key == null) {
-                    outcomes.deadLetter(m, c, null, "the lookup row has no value for its key column '" + l.lookup().key() + "'");
+                    outcomes.deadLetter(m, c, null, "the lookup row has no value for its key " + l.lookup().key().phrase());
                     continue;
                 }
                 String id = StateIndex.lookupId(l.lookup().table().id(), key);
                 lookupWrites.remove(id);
                 lookupWrites.put(id, new LookupFanOut.LookupWrite(id, l.lookup(), key, Contribution.of(c), c));
             } else if (r.role() instanceof TableRole.Root) {
-                String key = Keys.of(c.row().get(m.rootKey()));
+                String key = m.rootKey().of(c.row());
                 if (key == null) {
-                    outcomes.deadLetter(m, c, null, "the row has no value for the key column '" + m.rootKey() + "'");
+                    outcomes.deadLetter(m, c, null, "the row has no value for the key " + m.rootKey().phrase());
                     continue;
                 }
                 perRoot.computeIfAbsent(key, k -> new ArrayList<>()).add(new StateChange(null, null, Contribution.of(c), c));
@@ -133,11 +133,11 @@ final class StatefulWrites {
     }
 
     private void routeChild(DocumentMapping m, CollectionMapping c, RowChange change, Map<String, List<StateChange>> perRoot) throws Exception {
-        String childKey = Keys.of(change.row().get(c.key()));
-        String parentAfter = change.after() == null ? null : Keys.of(change.after().get(c.parent()));
-        String parentBefore = change.before() == null ? null : Keys.of(change.before().get(c.parent()));
+        String childKey = c.key().of(change.row());
+        String parentAfter = c.parent().of(change.after());
+        String parentBefore = c.parent().of(change.before());
         if (childKey == null) {
-            outcomes.deadLetter(m, change, null, "the child row has no value for its key column '" + c.key() + "'");
+            outcomes.deadLetter(m, change, null, "the child row has no value for its key " + c.key().phrase());
             return;
         }
         if (change.op() == RowChange.Op.DELETE) {

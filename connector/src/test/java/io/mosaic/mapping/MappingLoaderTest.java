@@ -58,7 +58,39 @@ class MappingLoaderTest {
     }
 
     @Test
-    void aCompositeKeyIsNamedAsSuchNotAsAMissingKey() throws IOException {
+    void compositeKeysAreListsOfColumns() throws IOException {
+        Path f = dir.resolve("doc.yaml");
+        Files.writeString(f, """
+                document: member
+                root:
+                  source: admin
+                  table: public.members
+                  key: [club, member_no]
+                  fields: {name: name}
+                  lookups:
+                    home: {table: public.levels, key: [region, code], on: [home_region, home_code], as: home, fields: {label: label}}
+                collections:
+                  tags:
+                    source: labor
+                    table: labor.member_tags
+                    key: [club, member_no, tag]
+                    parent: [club, member_no]
+                    value: tag
+                """);
+        Problems p = new Problems();
+        DocumentMapping m = new MappingLoader(Set.of("admin", "labor")).loadFile(f, p);
+        assertThat(p.list()).isEmpty();
+        assertThat(m.rootKey().columns()).containsExactly("club", "member_no");
+        assertThat(m.lookups().get(0).key().columns()).containsExactly("region", "code");
+        assertThat(m.lookups().get(0).on().columns()).containsExactly("home_region", "home_code");
+        assertThat(m.collections().get(0).key().columns()).containsExactly("club", "member_no", "tag");
+        assertThat(m.collections().get(0).parent().columns()).containsExactly("club", "member_no");
+        assertThat(m.rootColumns()).containsExactly("club", "member_no", "name", "home_region", "home_code");
+        assertThat(new MappingSet(List.of(m)).columns("labor.labor.member_tags")).containsExactly("club", "member_no", "tag");
+    }
+
+    @Test
+    void aCompositeKeyIsNoLongerAMissingKey() throws IOException {
         List<String> p = problems("""
                 document: member
                 root:
@@ -74,9 +106,40 @@ class MappingLoaderTest {
                     parent: member_id
                     fields: {tag: tag}
                 """);
-        assertThat(p).singleElement().satisfies(s -> assertThat(s).contains("doc.yaml:11").contains("collections.tags.key")
-                .contains("names several columns [member_id, tag]").contains("composite keys are not supported yet")
-                .doesNotContain("missing key"));
+        assertThat(p).isEmpty();
+    }
+
+    @Test
+    void referencesMustNameAsManyColumnsAsTheKey() throws IOException {
+        List<String> p = problems("""
+                document: member
+                root:
+                  source: admin
+                  table: public.members
+                  key: [club, member_no]
+                  fields: {name: name}
+                  lookups:
+                    home: {table: public.levels, key: [region, code], on: home_region, fields: {label: label}}
+                collections:
+                  tags:
+                    table: public.member_tags
+                    source: admin
+                    key: [club, member_no, tag, tag]
+                    parent: member_no
+                    value: tag
+                  notes:
+                    table: public.notes
+                    source: admin
+                    key: []
+                    parent: [club, member_no]
+                    value: text
+                """);
+        assertThat(p).hasSize(4)
+                .anySatisfy(s -> assertThat(s).contains("doc.yaml:8").contains("on home_region names 1 column(s), but its key [region, code] has 2"))
+                .anySatisfy(s -> assertThat(s).contains("doc.yaml:13").contains("names column 'tag' twice"))
+                .anySatisfy(s -> assertThat(s).contains("doc.yaml:14").contains("parent member_no names 1 column(s), but the root key "
+                        + "[club, member_no] has 2"))
+                .anySatisfy(s -> assertThat(s).contains("doc.yaml:19").contains("collections.notes.key").contains("empty list"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.mosaic.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -110,6 +111,36 @@ class SourceSetupTest {
                 "CREATE PUBLICATION mosaic_motivation FOR TABLE public.surveys (id, title, conducted_on), "
                         + "public.survey_answers (id, survey_id, employee_id, score, condition);");
         assertThat(String.join("\n", script)).doesNotContain("comment)").doesNotContain("comment,");
+    }
+
+    @Test
+    void aCompositeParentIsCarriedByAPrimaryKeyThatHoldsItOrGetsAnIndexOverKeyAndParent() throws Exception {
+        Path file = Files.createTempFile("members", ".yaml");
+        Files.writeString(file, """
+                document: member
+                root: { source: admin, table: public.members, key: [club, member_no], fields: { name: name } }
+                collections:
+                  tags: { source: admin, table: public.member_tags, key: [club, member_no, tag], parent: [club, member_no], value: tag }
+                  notes: { source: admin, table: public.notes, key: id, parent: [club, member_no], value: text }
+                """);
+        Problems problems = new Problems();
+        MappingSet members = new MappingSet(List.of(new MappingLoader(Set.of("admin")).loadFile(file, problems)));
+        assertThat(problems.list()).isEmpty();
+        Map<String, TableInfo> t = new HashMap<>();
+        t.put("admin.public.members", new TableInfo(Map.of("club", "text", "member_no", "int4", "name", "text"), List.of("club", "member_no"), "d"));
+        t.put("admin.public.member_tags", new TableInfo(Map.of("club", "text", "member_no", "int4", "tag", "text"),
+                List.of("club", "member_no", "tag"), "d"));
+        t.put("admin.public.notes", new TableInfo(Map.of("id", "int8", "club", "text", "member_no", "int4", "text", "text"), List.of("id"), "d",
+                List.of("id"), Set.of("id", "club")));
+        SourceSetup setup = new SourceSetup(pg("admin"), members, t, 150018);
+        assertThat(setup.replicaIdentity(new TableRef("admin", "public.member_tags"))).as("the default identity, its primary key, holds the parent")
+                .isEmpty();
+        assertThat(setup.replicaIdentity(new TableRef("admin", "public.notes"))).containsExactly(
+                "-- public.notes.member_no may be NULL, so no index on it can be the replica identity: make it NOT NULL (ALTER TABLE public.notes "
+                        + "ALTER COLUMN member_no SET NOT NULL) and run the two statements below, or keep REPLICA IDENTITY FULL (every column "
+                        + "of the table then leaves the database)",
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS notes_mosaic_identity ON public.notes (id, club, member_no);",
+                "ALTER TABLE public.notes REPLICA IDENTITY USING INDEX notes_mosaic_identity;");
     }
 
     @Test
