@@ -82,7 +82,7 @@ reset() {
 start() { # $1 launcher, $2 config, $3 log, $4 JVM options or "" -> sets MP (pid)
   local opts="${4:-${MOSAIC_JAVA_OPTS:-}}"
   if [[ -n "$profile" ]]; then
-    opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
+    opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
   fi
   env MOSAIC_STATE_DIR="$work/state" MOSAIC_HTTP_PORT=18080 ${opts:+"MOSAIC_JAVA_OPTS=$opts"} "$1" run --config "$2" >"$3" 2>&1 &
   MP=$! # the launcher execs java: this is the JVM

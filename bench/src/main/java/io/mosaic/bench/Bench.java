@@ -185,7 +185,7 @@ public final class Bench {
      * (work/&lt;name&gt;.jfr; see docs/bench/analysis.md for how the profiles were read).
      */
     String mosaicJavaOpts(String name) {
-        return o.profile() ? "-Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:StartFlightRecording=filename="
+        return o.profile() ? "-Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:StartFlightRecording=filename="
                 + work.resolve(name + ".jfr") + ",settings=profile" : null;
     }
 
