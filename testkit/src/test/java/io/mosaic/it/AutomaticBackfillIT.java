@@ -173,6 +173,47 @@ class AutomaticBackfillIT {
             s.execute("UPDATE public.employee_notes SET note = 'after the second start' WHERE id = 7");
         }
         harness.awaitConverged("employees", () -> expected(true), Duration.ofSeconds(60));
+
+        // mosaic rebuild of a mapping that reads a column no stored row holds: it asks admin for the snapshot of exactly
+        // the table concerned and says to run it again; once the service runs the mapping, its own backfill fills the state
+        String v2 = Files.readString(dir.resolve("after.yaml")).replace("  version: 1\n", "  version: 2\n")
+                .replace("    hired_on: { column: hired_on, type: date }", "    hired_on: { column: hired_on, type: date }\n    updated_at: updated_at");
+        assertThat(v2).contains("version: 2").contains("updated_at: updated_at");
+        Files.writeString(dir.resolve("v2.yaml"), v2);
+        Path v2Config = withSignals(harness.configFile("v2.conf", dir.resolve("v2.yaml").toString(), "admin", "motivation", "labor"), true);
+        Files.writeString(v2Config, Files.readString(v2Config).replace("http:\n  port: 0\n", "http:\n  port: " + port + "\n"));
+        MosaicCli.Run early = MosaicCli.run("rebuild", "--config", v2Config.toString(), "--grace", "0s");
+        assertThat(early.exit()).as(early.err()).isEqualTo(2);
+        assertThat(early.err()).contains("admin.public.employees.updated_at").contains("still points to employees-v1")
+                .contains("requested an incremental snapshot of [public.employees] from source admin").contains("Run rebuild again");
+        assertThat(signals(harness.dbs.openAdmin(), "public.mosaic_signal")).as("the rebuild's signal").isEqualTo(adminSignals + 1);
+        harness.stop();
+        String publication = null;
+        try {
+            harness.start(v2Config);
+        } catch (io.mosaic.config.ConfigException e) {
+            publication = e.getMessage();
+        }
+        harness.stop();
+        java.util.regex.Matcher widen = java.util.regex.Pattern.compile("ALTER PUBLICATION \"?mosaic_admin\"? SET TABLE [^;]*;")
+                .matcher(String.valueOf(publication));
+        assertThat(widen.find()).as("the publication must carry updated_at: %s", publication).isTrue();
+        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
+            s.execute(widen.group());
+        }
+        harness.start(v2Config);
+        JsonNode employees = await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> backfill(status(port), "admin"),
+                b -> "done".equals(b.path("phase").asText()));
+        assertThat(employees.path("tables").toString()).isEqualTo("[\"public.employees\"]");
+        MosaicCli.Run rebuilt = MosaicCli.run("rebuild", "--config", v2Config.toString(), "--grace", "0s");
+        assertThat(rebuilt.exit()).as(rebuilt.err()).isZero();
+        assertThat(rebuilt.err()).contains("the alias now points to employees-v2");
+        MosaicHarness.es("POST", "/employees/_refresh", null);
+        long all = ((Number) MosaicHarness.es("POST", "/employees/_count", Map.of("query", Map.of("match_all", Map.of()))).get("count")).longValue();
+        long withColumn = ((Number) MosaicHarness.es("POST", "/employees/_count",
+                Map.of("query", Map.of("exists", Map.of("field", "updated_at")))).get("count")).longValue();
+        assertThat(all).isGreaterThan(150);
+        assertThat(withColumn).as("documents of employees-v2 with the new column").isEqualTo(all);
     }
 
     /** The execute-snapshot signals in a signal table (Debezium's own watermark rows are of other types). */
