@@ -172,7 +172,12 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                     + "snapshot mode: the captured tables' schema as it is now), then it streams on from its stored position", source.name());
         }
         try {
-            engine = newEngine();
+            synchronized (lock) {
+                if (closing) {
+                    return false; // stopped meanwhile: close() saw no engine and reported the source stopped
+                }
+                engine = newEngine();
+            }
         } finally {
             properties.setProperty("snapshot.mode", mode);
         }
@@ -294,12 +299,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 return; // stopped while standing by: a lease taken during shutdown starts nothing
             }
             this.executor = executor;
-            if (backfill == null || prepare()) {
-                run(engine);
-            }
-            if (state.get() == State.FAILED) {
-                return;
-            }
+            run(engine); // with a backfill, engine is null: it is built on the engine's thread (prepare), off this lock
             if (source.type().isBinlog()) {
                 // The binlog client notices a stopped server only by a clean end of stream, which Debezium merely
                 // logs; its keep-alive thread then reconnects on its own, a minute later, and meanwhile the source
@@ -364,7 +364,15 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         executor.execute(() -> {
             thread = Thread.currentThread();
             try {
-                e.run();
+                DebeziumEngine<RecordChangeEvent<SourceRecord>> toRun = e;
+                if (toRun == null) {
+                    // the backfill check reads Elasticsearch and writes to the source: on this thread, never under the lock
+                    if (!prepare()) {
+                        return;
+                    }
+                    toRun = engine;
+                }
+                toRun.run();
             } finally {
                 done.countDown();
             }
@@ -672,11 +680,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             }
             state.set(State.STARTING);
             meters.restarted();
-            if (backfill == null) {
-                engine = newEngine();
-            } else if (!prepare()) {
-                return;
-            }
+            engine = backfill == null ? newEngine() : null; // else built by prepare(), on the engine's thread
             run(engine);
         }
         LOG.info("{}: restarted (restart {}): a new engine resumes from the last committed position", where(), meters.restarts());
