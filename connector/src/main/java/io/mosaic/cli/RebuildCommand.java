@@ -56,6 +56,8 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
         MappingSet mappings = Mosaic.loadMappings(cfg);
+        this.cfg = cfg;
+        this.mappings = mappings;
         List<DocumentMapping> chosen = new ArrayList<>();
         for (DocumentMapping m : mappings.documents()) {
             if (documents.isEmpty() || documents.contains(m.alias()) || documents.contains(m.name())) {
@@ -135,8 +137,10 @@ public final class RebuildCommand implements Callable<Integer> {
             indices.deleteIndex(target);
             System.err.println(m.alias() + ": the state does not hold every column " + m.file() + " reads, so " + target
                     + " cannot be built from it (stored rows lacking each column: " + first.missingColumns() + "). The columns were not "
-                    + "mapped when the rows were captured. Start `mosaic run` with this mapping, then snapshot the tables concerned again "
-                    + "(`mosaic run --resnapshot <source>`), and run rebuild afterwards. Nothing changed: the alias still points to " + old + ".");
+                    + "mapped when the rows were captured. Nothing changed: the alias still points to " + old + ".");
+            for (String line : backfill(first.missingColumns(), es)) {
+                System.err.println(m.alias() + ": " + line);
+            }
             return ExitCodes.CONFIG;
         }
         if (first.rejectedCount() > 0) {
@@ -176,6 +180,57 @@ public final class RebuildCommand implements Callable<Integer> {
             System.err.println(m.alias() + ": " + old + " deleted");
         }
         return code;
+    }
+
+    private MosaicConfig cfg;
+    private MappingSet mappings;
+
+    /**
+     * When the state lacks columns: what to do per source, and for a source with a {@code signal_table} the
+     * fallback itself, an incremental snapshot of exactly the tables concerned (as {@code mosaic snapshot}), unless
+     * the running service already backfills them (it does so by itself at its start with the new mapping: see
+     * {@code pipeline.Backfill}). The rebuild does not wait for it: knowing that every row is in the state again
+     * takes a pass over the whole state, and the service's log and {@code /status} say when the snapshot has ended.
+     */
+    private List<String> backfill(Map<String, Long> missingColumns, ElasticsearchGateway es) {
+        Map<String, java.util.LinkedHashSet<String>> bySource = new java.util.LinkedHashMap<>();
+        for (io.mosaic.model.TableRef t : mappings.allTables()) {
+            for (String column : missingColumns.keySet()) {
+                if (column.startsWith(t.id() + ".") && column.indexOf('.', t.id().length() + 1) < 0) {
+                    bySource.computeIfAbsent(t.source(), k -> new java.util.LinkedHashSet<>()).add(t.table());
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        bySource.forEach((name, tableSet) -> {
+            List<String> tables = List.copyOf(tableSet);
+            io.mosaic.config.SourceConfig source = cfg.sources().get(name);
+            if (source.signalTable() == null) {
+                out.add("source " + name + " has no signal_table, so its tables " + tables + " cannot be read again on their own: "
+                        + "start `mosaic run` with this mapping and `--resnapshot " + name + "` (or set sources." + name + ".signal_table "
+                        + "and restart `mosaic run` with this mapping: it then backfills them by itself), and run rebuild afterwards");
+                return;
+            }
+            try {
+                io.mosaic.offsets.CapturedTables.Stored stored = new io.mosaic.offsets.CapturedTables(cfg.state(), es).read(source);
+                if (stored != null && stored.backfill().containsAll(tables)) {
+                    out.add("`mosaic run` is backfilling " + stored.backfill() + " of source " + name + " (asked for at "
+                            + stored.backfillRequestedAt() + "); run rebuild again when it has finished (its log says so, and /status "
+                            + "shows sources[].backfill.phase done)");
+                    return;
+                }
+                String id = io.mosaic.pipeline.SnapshotRequests.request(cfg, mappings, name, tables, null);
+                out.add("requested an incremental snapshot of " + tables + " from source " + name + " (signal " + id + "): the `mosaic run` "
+                        + "streaming it reads their rows again, with the new columns if it runs this mapping (if it does not yet, restart it "
+                        + "with this mapping instead: it then backfills these tables by itself). Run rebuild again when its log says the "
+                        + "snapshot has ended");
+            } catch (Exception e) {
+                out.add("could not ask source " + name + " for a snapshot of " + tables + " (" + e.getMessage() + "); run `mosaic snapshot "
+                        + "--source " + name + tables.stream().map(t -> " --table " + t).collect(java.util.stream.Collectors.joining())
+                        + "` once `mosaic run` streams it with this mapping, then rebuild again");
+            }
+        });
+        return out;
     }
 
     private static int code(IndexRebuild.Result catchUp) {

@@ -44,9 +44,10 @@ public final class StoredPositions {
         return ElasticsearchGateway.JSON.readValue(Base64.getDecoder().decode((String) value), Map.class);
     }
 
-    /** Forgets the source's position and schema history: the next start snapshots it again. */
+    /** Forgets the source's position, schema history and record of captured tables: the next start snapshots it again. */
     public void forget(SourceConfig source) throws Exception {
         String stream = OffsetStores.stream(source);
+        new CapturedTables(state, es).forget(source);
         if (state.inElasticsearch()) {
             es.send("DELETE", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + ElasticsearchOffsetStore.encodeId(stream), null, 404);
             // no _delete_by_query: it is not in every cluster (the reindex module)

@@ -202,8 +202,10 @@ public final class Mosaic implements AutoCloseable {
             }
             Properties props = DebeziumProperties.of(source, mappings, config.writer(), config.state().directory(), gatewayId);
             ElasticsearchGateway gateway = es;
+            Backfill backfill = new Backfill(source, mappings, new io.mosaic.offsets.CapturedTables(config.state(), es),
+                    new io.mosaic.offsets.StoredPositions(config.state(), es), retry);
             SourceRunner runner = new SourceRunner(source, mappings, props, writer, retry, metrics,
-                    RestartPolicy.of(config.restart()), () -> Preflight.lostPosition(config, source, gateway), this::sourceStopped);
+                    RestartPolicy.of(config.restart()), () -> Preflight.lostPosition(config, source, gateway), this::sourceStopped, backfill);
             runners.add(runner);
         }
         running.set(runners.size());

@@ -87,6 +87,10 @@ public final class Preflight {
                     if (lost != null) {
                         problems.add(location, "source '" + s.name() + "': " + lostPositionAdvice(config, s, lost));
                     }
+                    String backfill = offset == null ? null : unreadableBackfill(config, mappings, s, es);
+                    if (backfill != null) {
+                        problems.add(location, backfill);
+                    }
                 }
                 checked.add(s.name());
             } catch (Exception e) {
@@ -171,6 +175,41 @@ public final class Preflight {
             }
         }
         return "Check elasticsearch.urls (and credentials) and that the cluster is running.";
+    }
+
+    /**
+     * Why a source that streams already cannot start with this mapping, or null when it can: the mapping reads
+     * tables or columns not captured before ({@link io.mosaic.offsets.CapturedTables}), and without a
+     * {@code signal_table} Mosaic cannot read their existing rows by an incremental snapshot. Refused rather than
+     * warned about: streaming on would leave every document without the new data until its rows happen to change,
+     * which is the drift Mosaic exists to prevent, and a source that loses a mapped column is refused likewise.
+     */
+    static String unreadableBackfill(MosaicConfig config, MappingSet mappings, SourceConfig s, ElasticsearchGateway es) {
+        if (s.signalTable() != null) {
+            return null;
+        }
+        io.mosaic.offsets.CapturedTables.Stored stored;
+        try {
+            stored = new io.mosaic.offsets.CapturedTables(config.state(), es).read(s);
+        } catch (Exception e) {
+            return null; // unknown (the cluster stopped answering after its health check): the start checks again
+        }
+        if (stored == null) {
+            return null; // the first start with this version: the mapping is taken as captured
+        }
+        java.util.Map<String, Set<String>> missing = io.mosaic.offsets.CapturedTables.missing(stored.tables(),
+                io.mosaic.offsets.CapturedTables.mapped(mappings, s.name()));
+        return missing.isEmpty() ? null : noSignalTable(s, missing, stored.tables());
+    }
+
+    /** The refusal of a backfill without a signal table: the source, the tables and columns, and both fixes. */
+    static String noSignalTable(SourceConfig s, java.util.Map<String, Set<String>> missing, java.util.Map<String, Set<String>> captured) {
+        return "source '" + s.name() + "': the mapping reads what Mosaic has not captured from it before: "
+                + io.mosaic.offsets.CapturedTables.describe(missing, captured) + ". Their existing rows must be read; without a full "
+                + "re-snapshot that is an incremental snapshot, which needs a signal table: create it (docs/OPERATIONS.md, 'On-demand "
+                + "backfill') and set sources." + s.name() + ".signal_table, and the restart backfills "
+                + io.mosaic.offsets.CapturedTables.tables(missing) + " by itself; or take a new snapshot of the whole source with "
+                + "'mosaic run --resnapshot " + s.name() + "'";
     }
 
     private static String lostPositionAdvice(MosaicConfig config, SourceConfig s, String lost) {

@@ -95,6 +95,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile String lastPosition;
     private volatile long lastAcknowledgedMillis;
     private final MappingSet mappings;
+    private final Backfill backfill;
     /** A problem the publication check found off the engine's thread; the next batch stops the source with it. */
     private volatile SchemaChangeException schemaProblem;
     private volatile java.util.concurrent.ScheduledExecutorService publicationCheck;
@@ -111,6 +112,17 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
      */
     SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
                  MosaicMetrics metrics, RestartPolicy restarts, Callable<String> restartCheck, Consumer<SourceRunner> onStop) {
+        this(source, mappings, properties, writer, retry, metrics, restarts, restartCheck, onStop, null);
+    }
+
+    /** @param backfill what the source's engine checks before it starts (see {@link Backfill}), or null for nothing */
+    SourceRunner(SourceConfig source, MappingSet mappings, Properties properties, DocumentWriter writer, Retry retry,
+                 MosaicMetrics metrics, RestartPolicy restarts, Callable<String> restartCheck, Consumer<SourceRunner> onStop,
+                 Backfill backfill) {
+        this.backfill = backfill;
+        if (backfill != null) {
+            properties.setProperty(io.mosaic.source.SnapshotNotifications.ID, backfill.listenerId());
+        }
         this.source = source;
         this.tables = List.copyOf(mappings.tables(source.name()));
         this.mappings = mappings;
@@ -129,7 +141,47 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         this.properties = properties;
         this.restarts = restarts;
         this.restartCheck = restartCheck;
-        this.engine = newEngine();
+        this.engine = backfill == null ? newEngine() : null; // else built once the backfill check has run (prepare)
+    }
+
+    /**
+     * Runs the backfill check ({@link Backfill#beforeStart}) and builds the engine; false when the source cannot
+     * start now (it failed, to be restarted, or gave up). A binlog source whose backfill reads a table new to it
+     * starts in Debezium's {@code recovery} snapshot mode: its schema history holds only the tables captured so far
+     * ({@code store.only.captured.tables.ddl}), and without the new table's schema the binlog reader stops at its
+     * first change ("whose schema isn't known"). Recovery records the captured tables' current schema and then
+     * streams on from the stored position.
+     */
+    private boolean prepare() {
+        try {
+            backfill.beforeStart();
+        } catch (Backfill.Refused refused) {
+            giveUp(refused.getMessage(), "its mapping needs a backfill it cannot run", null);
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            failed(e, "the check of the tables captured from it failed (" + kinds(e) + cause(e) + ")");
+            return false;
+        }
+        String mode = properties.getProperty("snapshot.mode");
+        if (source.type().isBinlog() && backfill.readsNewTables()) {
+            properties.setProperty("snapshot.mode", "recovery");
+            LOG.info("source {}: the backfill reads tables new to it, so its schema history is recovered first (Debezium's recovery "
+                    + "snapshot mode: the captured tables' schema as it is now), then it streams on from its stored position", source.name());
+        }
+        try {
+            synchronized (lock) {
+                if (closing) {
+                    return false; // stopped meanwhile: close() saw no engine and reported the source stopped
+                }
+                engine = newEngine();
+            }
+        } finally {
+            properties.setProperty("snapshot.mode", mode);
+        }
+        return true;
     }
 
     /** A new engine: one per attempt, since a Debezium engine does not start twice. It resumes from the committed offsets. */
@@ -194,6 +246,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         return debezium;
     }
 
+    /** The last backfill of a table or column newly mapped ({@link Backfill#status}), or null when there was none. */
+    Map<String, Object> backfillStatus() {
+        return backfill == null ? null : backfill.status();
+    }
+
     /** The source's own description of the last change Elasticsearch acknowledged (an LSN, a binlog file and position), or null. */
     public String lastPosition() {
         return lastPosition;
@@ -242,7 +299,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 return; // stopped while standing by: a lease taken during shutdown starts nothing
             }
             this.executor = executor;
-            run(engine);
+            run(engine); // with a backfill, engine is null: it is built on the engine's thread (prepare), off this lock
             if (source.type().isBinlog()) {
                 // The binlog client notices a stopped server only by a clean end of stream, which Debezium merely
                 // logs; its keep-alive thread then reconnects on its own, a minute later, and meanwhile the source
@@ -307,7 +364,15 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         executor.execute(() -> {
             thread = Thread.currentThread();
             try {
-                e.run();
+                DebeziumEngine<RecordChangeEvent<SourceRecord>> toRun = e;
+                if (toRun == null) {
+                    // the backfill check reads Elasticsearch and writes to the source: on this thread, never under the lock
+                    if (!prepare()) {
+                        return;
+                    }
+                    toRun = engine;
+                }
+                toRun.run();
             } finally {
                 done.countDown();
             }
@@ -466,6 +531,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        if (backfill != null) {
+            List<SourceRecord> acknowledged = new ArrayList<>(records.size());
+            records.forEach(r -> acknowledged.add(r.record()));
+            backfill.acknowledged(acknowledged);
+        }
         if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
             LOG.info("source {} is streaming changes", source.name());
         }
@@ -610,7 +680,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             }
             state.set(State.STARTING);
             meters.restarted();
-            engine = newEngine();
+            engine = backfill == null ? newEngine() : null; // else built by prepare(), on the engine's thread
             run(engine);
         }
         LOG.info("{}: restarted (restart {}): a new engine resumes from the last committed position", where(), meters.restarts());
@@ -657,6 +727,9 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     @Override
     public void close() throws Exception {
+        if (backfill != null) {
+            backfill.close();
+        }
         if (!drain()) {
             LOG.info("source {}: the batch in hand did not finish within {} s; it is interrupted and will be written again at the next start",
                     source.name(), DRAIN_TIMEOUT.toSeconds());
@@ -686,6 +759,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         }
         if (s == State.RESTARTING) {
             LOG.info("source {} stopped (it was waiting to restart)", source.name());
+            onStop.accept(this);
+        } else if (running == null && s != State.FAILED && s != State.STOPPED) {
+            state.set(State.STOPPED); // its engine was never built (the backfill check did not pass yet)
+            LOG.info("source {} stopped (it had not started yet)", source.name());
             onStop.accept(this);
         } else if (s != State.FAILED && s != State.STOPPED) {
             running.close();

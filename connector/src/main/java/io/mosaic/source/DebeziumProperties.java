@@ -76,6 +76,8 @@ public final class DebeziumProperties {
             tableList += "," + Pattern.quote(source.signalTable());
             columns += "," + Pattern.quote(source.signalTable()) + "\\..*";
         }
+        // the end of an incremental snapshot (a backfill) reaches the source's runner (SnapshotNotifications)
+        p.setProperty("notification.enabled.channels", SnapshotNotifications.NAME);
         p.setProperty("table.include.list", tableList);
         p.setProperty("column.include.list", columns);
         p.setProperty("connect.timeout.ms", Long.toString(source.connectTimeout().toMillis()));

@@ -26,7 +26,9 @@ import io.mosaic.testkit.MosaicHarness;
 /**
  * {@code mosaic snapshot}: on-demand backfills through Debezium's incremental snapshots, while
  * streaming goes on. (1) A lookup and a collection are added to the mapping of a running deployment; a
- * snapshot of the three PostgreSQL tables they need (asked for with the CLI) fills every document, under a workload. (2) A
+ * snapshot of the three PostgreSQL tables they need (asked for with the CLI, after the restart has already asked for the
+ * same backfill by itself: AutomaticBackfillIT tests that alone) fills every document, under a workload; two snapshots
+ * of the same tables are harmless. (2) A
  * snapshot of one MariaDB table, limited by a condition and asked for with {@code POST /snapshot},
  * rewrites exactly the documents of the rows it reads.
  */
