@@ -440,11 +440,14 @@ class NetworkPartitionIT {
             }
             try {
                 Map<String, Object> doc = es.request("GET", "/employees/_doc/" + m.group(1), null);
-                Map<String, Object> state = es.request("GET", "/mosaic-employees-state/_doc/" + m.group(1), null);
+                // a document's state is keyed "d:" and the document's id (StateIndex.DOC_PREFIX)
+                Map<String, Object> state = es.request("GET", "/mosaic-employees-state/_doc/d:" + m.group(1), null);
                 Object stateSource = state.get("_source");
                 Object seq = stateSource instanceof Map<?, ?> src ? src.get("seq") : null;
                 String text = EsHttp.JSON.writeValueAsString(stateSource);
-                return "\ndocument " + m.group(1) + ": _version " + doc.get("_version") + ", _seq_no " + doc.get("_seq_no")
+                boolean foreign = doc.get("_version") instanceof Number v && seq instanceof Number q && v.longValue() > q.longValue();
+                return "\ndocument " + m.group(1)
+                        + (foreign ? " (its version is above its state's seq: not written from this state, and this test's writes lose against it)" : "") + ": _version " + doc.get("_version") + ", _seq_no " + doc.get("_seq_no")
                         + ", mosaic " + (doc.get("_source") instanceof Map<?, ?> src ? src.get("mosaic") : null)
                         + "; its state (status " + state.get("_status") + "): seq " + seq + ", _seq_no " + state.get("_seq_no") + ": "
                         + (text.length() > 3000 ? text.substring(0, 3000) + "..." : text);
