@@ -60,6 +60,15 @@ public final class NamespacedElasticsearch implements AutoCloseable {
         return "http://" + namespace.address() + ":" + port;
     }
 
+    /**
+     * Aborts every connection to this node ({@link NetworkNamespace#dropConnections}), so that a request
+     * an earlier client sent while the link was cut and then abandoned can no longer be executed here.
+     * Clients of this node open new connections afterwards; a pooled one of theirs is gone.
+     */
+    public void dropConnections() throws IOException {
+        namespace.dropConnections(port);
+    }
+
     public Path log() {
         return base.resolve("logs/mosaic-netns.log");
     }

@@ -117,6 +117,33 @@ public final class NetworkNamespace implements AutoCloseable {
         return cut;
     }
 
+    /**
+     * Aborts every TCP connection to {@code port} of the namespace's address, on both ends ({@code ss -K}: the
+     * server's side inside the namespace, the client's side on the host, each with a reset to the other), and
+     * checks that none is left. Bytes a client wrote into a connection while the link was {@link #cut} stay in
+     * the host kernel's send queue after the client gave up on a timeout, closed the socket, even exited: TCP
+     * goes on retransmitting them, with a backoff that doubles each time (with Linux defaults the last try of
+     * an orphaned socket comes about 50 s, and the socket dies about 100 s, after the first send), and the
+     * server, which still has the connection, reads the request and executes it when one retransmission gets
+     * through. A test that starts over on a server behind this link calls this first, so that no request of
+     * an earlier test's client can arrive in the new one's data. The server's listening socket stays.
+     */
+    public void dropConnections(int port) throws IOException {
+        String server = namespaceAddress + ":" + port;
+        run(command("ss", "-K", "-tn", "state", "connected", "src", server));
+        run("ss", "-K", "-tn", "state", "connected", "dst", server);
+        // in FIN-WAIT-2 and TIME-WAIT the side that closed has had everything it sent acknowledged, and the kernel may
+        // keep such a socket as a mini socket that cannot be aborted; a request can only be in any other state
+        String inside = output(command("ss", "-Htn", "state", "connected", "exclude", "fin-wait-2", "exclude", "time-wait",
+                "src", server)).trim();
+        String outside = output(List.of("ss", "-Htn", "state", "connected", "exclude", "fin-wait-2", "exclude", "time-wait",
+                "dst", server)).trim();
+        if (!inside.isEmpty() || !outside.isEmpty()) {
+            throw new IOException("connections to " + server + " still open after `ss -K` (a kernel without "
+                    + "CONFIG_INET_DIAG_DESTROY?): inside namespace " + name + ":\n" + inside + "\non the host:\n" + outside);
+        }
+    }
+
     /** The host's neighbour entry for the inner address, permanent: no ARP while the link is cut. */
     private void pinNeighbour() throws IOException {
         String mac = output(command("cat", "/sys/class/net/" + innerInterface + "/address")).trim();
