@@ -132,13 +132,36 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         body.put("updated_at", java.time.Instant.now().toString());
         try {
             if (lease == null) {
-                es.send("PUT", "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream), body);
+                saveConditional(body);
             } else {
                 saveFenced(body);
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes the position over the version this process last read or wrote ({@code if_seq_no}), never blindly:
+     * a save that timed out is not necessarily lost, and the kernel may deliver it long after, when a cut link
+     * returns (NetworkPartitionIT saw a request arrive 51 s late). A blind PUT arriving then would move the stored
+     * position back behind what the slot has already confirmed, and a PostgreSQL source could no longer start
+     * ("last recorded offset is no longer available"). Conditional, it is refused. A refusal here means the
+     * document changed since this process last saw it (its own earlier save landed after a retry, or a forget):
+     * it is read again and the save repeated over the new version.
+     */
+    private void saveConditional(Map<String, Object> body) throws Exception {
+        String path = "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream);
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            String condition = known == null ? "?op_type=create" : "?if_seq_no=" + known[0] + "&if_primary_term=" + known[1];
+            Map<String, Object> written = es.send("PUT", path + condition, body, 409);
+            if (!Integer.valueOf(409).equals(written.get("status"))) {
+                known = version(written);
+                return;
+            }
+            known = version(es.send("GET", path, null, 404));
+        }
+        throw new IllegalStateException("the offsets document kept changing under this process");
     }
 
     /**
