@@ -61,14 +61,6 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         MosaicConfig cfg = MosaicConfig.load(ExitCodes.configPath(config));
         MappingSet mappings = Mosaic.loadMappings(cfg);
-        for (io.mosaic.mapping.DocumentMapping m : mappings.documents()) {
-            if (m.routing() != null) {
-                // the verifier reads documents by id without routing, so it would see every routed document as missing
-                System.err.println("error: " + m.file() + ": mosaic verify does not support a routed document type yet (root.routing: "
-                        + m.routing() + "); nothing was checked");
-                return ExitCodes.CONFIG;
-            }
-        }
         Retry retry = Components.commandRetry(cfg);
         try (ElasticsearchGateway es = Components.gateway(cfg, retry)) {
             DocumentWriter writer = null;

@@ -61,7 +61,7 @@ final class Repair {
 
     void repair(DocumentMapping m, List<String> keys) throws Exception {
         // 1. What Mosaic knows, before the sources are read (see the class comment).
-        Map<String, Doc> published = es.indexExists(m.alias()) ? es.mget(m.alias(), keys) : Map.of();
+        Map<String, Doc> published = PublishedDocuments.read(es, m, keys);
         Map<String, DocumentState> states = new HashMap<>();
         if (!m.isSingleTable()) {
             Map<String, Doc> stateDocs = es.mget(m.stateIndex(), keys.stream().map(StateIndex::docId).toList());

@@ -28,7 +28,8 @@ import io.mosaic.verify.VerifyReport.Kind;
  * <p><b>As a stream, in bounded memory.</b> Root rows are read in ranges of {@code pageSize} keys in
  * primary-key order; each range's root, child and lookup rows are read in one snapshot per source
  * ({@link SourceReader}), assembled by the writer's projection ({@link ExpectedDocuments}) and compared
- * with a realtime {@code mget} of the range's documents. Extra documents (no root row) are found by
+ * with a realtime {@code mget} of the range's documents (for a routed type, a search by id over every shard,
+ * so that a copy at a former routing is found too: {@link PublishedDocuments}). Extra documents (no root row) are found by
  * scanning the alias's ids ({@link ElasticsearchGateway#scan}) and asking the root table, a page at a time.
  * With a sample, random root keys and random document ids are checked the same way.
  *
@@ -233,13 +234,18 @@ public final class Verifier implements AutoCloseable {
         }
 
         private List<Check> compare(List<String> keys, ExpectedDocuments.Rows rows) throws Exception {
-            Map<String, Doc> actual = es.indexExists(m.alias()) ? es.mget(m.alias(), keys) : Map.of();
+            Map<String, Doc> actual = PublishedDocuments.read(es, m, keys);
             List<Check> out = new ArrayList<>();
             for (String key : keys) {
                 Map<String, Object> expected = ExpectedDocuments.document(m, rows, key);
                 if (expected == ExpectedDocuments.UNPROJECTABLE) {
                     LOG.warn("{} document {}: its rows cannot be assembled (see the dead letters); not compared", m.alias(), key);
                     continue;
+                }
+                if (expected != null && m.routing() != null) {
+                    // the routing its root row gives, compared with where the document is (PublishedDocuments)
+                    expected = new java.util.LinkedHashMap<>(expected);
+                    expected.put(PublishedDocuments.ROUTING, io.mosaic.mapping.Keys.of(rows.roots().get(key).get(m.routing())));
                 }
                 Doc doc = actual.get(key);
                 Map<String, Object> a = doc != null && doc.found() ? doc.source() : null;

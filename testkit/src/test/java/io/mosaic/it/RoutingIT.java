@@ -125,6 +125,51 @@ class RoutingIT {
                     .count()).isEqualTo(expected.size());
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(harness.documents("employees")).hasSize(after.size()));
+
+        // mosaic verify on a routed type: clean; then a document edited at its routing and a stray copy at a routing
+        // Mosaic never wrote are found, and --repair mends the edited one
+        Path config = harness.config(dir.resolve("employees.yaml").toString(), "admin", "motivation", "labor");
+        MosaicCli.Run clean = MosaicCli.run("verify", "--config", config.toString(), "--settle", "2s");
+        assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
+        String edited = after.keySet().iterator().next();
+        assertThat(MosaicHarness.es("POST", "/employees/_update/" + edited + "?routing=" + after.get(edited) + "&refresh=true",
+                Map.of("doc", Map.of("email", "edited@example.com"))).get("_status")).isEqualTo(200);
+        String strayId = null;
+        String strayRouting = null;
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            for (String other : List.of("1", "2", "3")) {
+                if (!other.equals(e.getValue()) && !shardOf(other).equals(shardOf(e.getValue())) && strayId == null && !e.getKey().equals(edited)) {
+                    strayId = e.getKey();
+                    strayRouting = other;
+                }
+            }
+        }
+        assertThat(strayId).as("two companies on different shards").isNotNull();
+        Map<String, Object> original = MosaicHarness.es("GET", "/employees/_doc/" + strayId + "?routing=" + after.get(strayId), null);
+        assertThat(MosaicHarness.es("PUT", "/employees/_doc/" + strayId + "?routing=" + strayRouting + "&refresh=true",
+                original.get("_source")).get("_status")).isEqualTo(201);
+        MosaicCli.Run drift = MosaicCli.run("verify", "--config", config.toString(), "--settle", "2s");
+        assertThat(drift.exit()).as(drift.out() + drift.err()).isEqualTo(io.mosaic.cli.ExitCodes.DRIFT);
+        assertThat(drift.out() + drift.err()).contains("different " + edited + " fields [email]")
+                .contains("different " + strayId + " fields [_routing]");
+        MosaicCli.Run repair = MosaicCli.run("verify", "--config", config.toString(), "--settle", "2s", "--repair");
+        assertThat(repair.out() + repair.err()).contains("different " + edited);
+        MosaicHarness.es("POST", "/employees/_refresh", null);
+        assertThat(((Map<String, Object>) MosaicHarness.es("GET", "/employees/_doc/" + edited + "?routing=" + after.get(edited), null)
+                .get("_source")).get("email")).as("repaired").isNotEqualTo("edited@example.com");
+    }
+
+    private static final Map<String, String> SHARDS = new TreeMap<>();
+
+    /** The shard a routing value lands on, from _search_shards. */
+    @SuppressWarnings("unchecked")
+    private static String shardOf(String routing) throws Exception {
+        if (!SHARDS.containsKey(routing)) {
+            Map<String, Object> r = MosaicHarness.es("GET", "/employees/_search_shards?routing=" + routing, null);
+            List<List<Map<String, Object>>> shards = (List<List<Map<String, Object>>>) r.get("shards");
+            SHARDS.put(routing, String.valueOf(shards.get(0).get(0).get("shard")));
+        }
+        return SHARDS.get(routing);
     }
 
     /** Employee id to company id, from the source. */
