@@ -153,6 +153,12 @@ class LibraryExampleIT {
         MosaicHarness.es("POST", "/" + MEMBERS + "/_refresh", null);
         Map<String, Object> count = MosaicHarness.es("GET", "/" + MEMBERS + "/_count", null);
         assertThat(((Number) count.get("count")).intValue()).as("each member exactly once").isEqualTo(expected.size());
+        Map<Integer, Integer> shardOf = new TreeMap<>();
+        for (int branch = 1; branch <= 3; branch++) {
+            Map<String, Object> r = MosaicHarness.es("GET", "/" + MEMBERS + "/_search_shards?routing=" + branch, null);
+            shardOf.put(branch, ((Number) ((List<Map<String, Object>>) ((List<Object>) r.get("shards")).get(0)).get(0).get("shard")).intValue());
+        }
+        assertThat(new TreeSet<>(shardOf.values())).as("the template's shards spread the branches: %s", shardOf).hasSizeGreaterThan(1);
         for (int branch = 1; branch <= 3; branch++) {
             Map<String, Object> r = MosaicHarness.es("POST", "/" + MEMBERS + "/_search?routing=" + branch + "&size=1000",
                     Map.of("query", Map.of("term", Map.of("branch_id", branch)), "_source", false));
@@ -173,6 +179,13 @@ class LibraryExampleIT {
             String one = mine.first();
             Map<String, Object> doc = MosaicHarness.es("GET", "/" + MEMBERS + "/_doc/" + one + "?routing=" + branch, null);
             assertThat(doc.get("found")).as("member %s at routing %d", one, branch).isEqualTo(true);
+            for (int other = 1; other <= 3; other++) {
+                if (!shardOf.get(other).equals(shardOf.get(branch))) {
+                    Map<String, Object> elsewhere = MosaicHarness.es("GET", "/" + MEMBERS + "/_doc/" + one + "?routing=" + other, null);
+                    assertThat(elsewhere.get("found")).as("member %s of branch %d at routing %d (another shard)", one, branch, other)
+                            .isNotEqualTo(true);
+                }
+            }
         }
     }
 
