@@ -65,11 +65,13 @@ dir_after=$(build after "$after")
 bin_before="$dir_before/connector/target/bin/mosaic"
 bin_after="$dir_after/connector/target/bin/mosaic"
 
-# the after build seeds the rows both builds are measured on
+# the after build seeds the rows both builds are measured on, in these services' databases (the setup
+# command's own default is the default ports, which may be another checkout's)
+dbs=(--pg-url "jdbc:postgresql://127.0.0.1:${MOSAIC_PG_PORT:-15432}/" --mysql-url "jdbc:mariadb://127.0.0.1:${MOSAIC_MARIADB_PORT:-13306}/")
 if [[ -x "$dir_after/scenario/target/bin/mosaic-scenario" ]]; then
-  "$dir_after/scenario/target/bin/mosaic-scenario" setup --employees "$employees" >/dev/null
+  "$dir_after/scenario/target/bin/mosaic-scenario" setup --employees "$employees" "${dbs[@]}" >/dev/null
 else
-  "$bin_after" scenario setup --employees "$employees" >/dev/null
+  "$bin_after" scenario setup --employees "$employees" "${dbs[@]}" >/dev/null
 fi
 
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
