@@ -84,7 +84,10 @@ import io.mosaic.model.RowChange;
  * in another process does not hold back this process's pass, so a type whose sources run in several
  * processes gets a pass per process (correct, only more writes). A marker of a source that was in the
  * middle of its snapshot when the process died, and that is never snapshotted again, is never deleted:
- * each start then runs one extra pass.
+ * each start then runs one extra pass. The pass runs inside the last snapshot batch, so that batch takes
+ * as long as a rebuild's first pass: a stop that waits for it longer than the stop deadline interrupts
+ * it, and the last source's snapshot is read again at the next start (correct, only slower). A pass owed
+ * at start runs before the sources start, and readiness says "starting" meanwhile.
  */
 final class DeferredAssembly {
 
