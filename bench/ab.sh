@@ -191,4 +191,4 @@ for k in $(seq 1 "$repeat"); do
   done
 done
 echo
-echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round; $(date -u +%FT%TZ)"
+echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"
