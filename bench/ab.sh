@@ -12,10 +12,13 @@
 #   --employees N   scenario size (default 20000: about 146,000 source rows)
 #   --rounds R      measured rounds per stream (default 3; one more round warms up first)
 #   --repeat K      how many times each build is measured, alternating (default 2)
-#   --streams LIST  which streams (default single,mixed)
+#   --streams LIST  which streams (default single,mixed; "initial" is the three-source initial load, in documents/s)
 #   --profile       a JFR recording of every run, next to its log
 #   --before-java-opts OPTS   JVM options for the before build only (e.g. -Xmx1g where it needs more heap)
 # Each build runs with its own launcher's default JVM options unless MOSAIC_JAVA_OPTS is set.
+# The services are deploy/local/services.sh's, at MOSAIC_PG_PORT, MOSAIC_MARIADB_PORT and MOSAIC_ES_PORT when
+# set (as services.sh reads them); Mosaic's HTTP port is MOSAIC_BENCH_HTTP_PORT (18080) and the builds and state
+# go to MOSAIC_BENCH_AB_DIR (/var/tmp/mosaic-bench/ab), so that two checkouts can measure side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -34,12 +37,14 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1; see bench/ab.sh --help" >&2; exit 2 ;;
   esac
 done
-work=/var/tmp/mosaic-bench/ab
+work=${MOSAIC_BENCH_AB_DIR:-/var/tmp/mosaic-bench/ab}
 mkdir -p "$work"
-es=http://127.0.0.1:19200
+es=http://127.0.0.1:${MOSAIC_ES_PORT:-19200}
+http_port=${MOSAIC_BENCH_HTTP_PORT:-18080}
+export MOSAIC_ES_URLS=$es MOSAIC_HTTP_PORT=$http_port
 export PGPASSWORD=postgres
-pg() { psql -qtA -h 127.0.0.1 -p 15432 -U postgres -d "$1" -c "$2"; }
-maria() { mariadb -h 127.0.0.1 -P 13306 -u mosaic -pmosaic labor; }
+pg() { psql -qtA -h 127.0.0.1 -p "${MOSAIC_PG_PORT:-15432}" -U postgres -d "$1" -c "$2"; }
+maria() { mariadb -h 127.0.0.1 -P "${MOSAIC_MARIADB_PORT:-13306}" -u mosaic -pmosaic labor; }
 
 bash deploy/local/services.sh start all >/dev/null
 build() { # $1 name, $2 rev -> prints the built tree's directory
@@ -60,15 +65,18 @@ dir_after=$(build after "$after")
 bin_before="$dir_before/connector/target/bin/mosaic"
 bin_after="$dir_after/connector/target/bin/mosaic"
 
-# the after build seeds the rows both builds are measured on
+# the after build seeds the rows both builds are measured on, in these services' databases (the setup
+# command's own default is the default ports, which may be another checkout's)
+dbs=(--pg-url "jdbc:postgresql://127.0.0.1:${MOSAIC_PG_PORT:-15432}/" --mysql-url "jdbc:mariadb://127.0.0.1:${MOSAIC_MARIADB_PORT:-13306}/")
 if [[ -x "$dir_after/scenario/target/bin/mosaic-scenario" ]]; then
-  "$dir_after/scenario/target/bin/mosaic-scenario" setup --employees "$employees" >/dev/null
+  "$dir_after/scenario/target/bin/mosaic-scenario" setup --employees "$employees" "${dbs[@]}" >/dev/null
 else
-  "$bin_after" scenario setup --employees "$employees" >/dev/null
+  "$bin_after" scenario setup --employees "$employees" "${dbs[@]}" >/dev/null
 fi
 
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
-espid=$(pgrep -f org.elasticsearch.bootstrap.Elasticsearch | head -1)
+# this Elasticsearch's own process (another checkout's may run on the same machine)
+espid=$(curl -s "$es/_nodes/_local/process?filter_path=**.process.id" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 
 reset() {
   for db in admin motivation; do
@@ -84,9 +92,9 @@ start() { # $1 launcher, $2 config, $3 log, $4 JVM options or "" -> sets MP (pid
   if [[ -n "$profile" ]]; then
     opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
   fi
-  env MOSAIC_STATE_DIR="$work/state" MOSAIC_HTTP_PORT=18080 ${opts:+"MOSAIC_JAVA_OPTS=$opts"} "$1" run --config "$2" >"$3" 2>&1 &
+  env MOSAIC_STATE_DIR="$work/state" MOSAIC_HTTP_PORT="$http_port" ${opts:+"MOSAIC_JAVA_OPTS=$opts"} "$1" run --config "$2" >"$3" 2>&1 &
   MP=$! # the launcher execs java: this is the JVM
-  until [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18080/health/ready) == 200 ]]; do
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http_port/health/ready") == 200 ]]; do
     sleep 0.5; kill -0 "$MP" 2>/dev/null || { echo "Mosaic died, see $3" >&2; tail -5 "$3" >&2; exit 1; }
   done
   MJ=$MP
@@ -127,6 +135,30 @@ mixed_round() {
 events_single=$employees
 events_mixed=$(( employees + $(pg motivation "select count(*) from survey_answers where id <= $employees") + $(echo "select count(*) from qualifications where id <= $employees;" | maria | tail -1) ))
 
+# the three-source initial load: from the start of Mosaic until every source streams (/status, as bench/run.sh
+# decides it) and every employee has its document; documents/s, and CPU per document
+all_streaming() {
+  local status; status=$(curl -s "http://127.0.0.1:$http_port/status" | tr -d ' ')
+  local sources streaming
+  sources=$(grep -o '"phase"' <<<"$status" | wc -l); streaming=$(grep -o '"phase":"streaming"' <<<"$status" | wc -l)
+  [[ $sources -gt 0 && $sources -eq $streaming ]]
+}
+measure_initial() { # $1 build name, $2 launcher, $3 repeat index
+  reset
+  local log="$work/$1-initial-$3.log" e0 s0
+  e0=$(cpu "$espid"); s0=$(date +%s.%N)
+  start "$2" "$root/bench/config/full.yaml" "$log" "$([[ "$1" == before ]] && echo "$before_opts")"
+  until all_streaming && [[ "$(count employees '{"query":{"match_all":{}}}')" -ge "$employees" ]]; do
+    sleep 0.2; kill -0 "$MP" 2>/dev/null || { echo "Mosaic died, see $log" >&2; exit 1; }
+  done
+  local s1 m1 e1 rss; s1=$(date +%s.%N); m1=$(cpu "$MJ"); e1=$(cpu "$espid")
+  rss=$(( $(awk '/VmRSS/ {print $2}' "/proc/$MJ/status") / 1024 ))
+  stop
+  printf '| %s | initial | %d | %.0f | %.0f | %.0f | %d |\n' "$1" "$employees" \
+    "$(echo "$employees / ($s1 - $s0)" | bc -l)" "$(echo "$m1 * 10000 / $employees" | bc -l)" \
+    "$(echo "($e1 - $e0) * 10000 / $employees" | bc -l)" "$rss"
+}
+
 measure() { # $1 build name, $2 launcher, $3 stream (single|mixed), $4 repeat index
   local config events tag
   if [[ "$3" == single ]]; then config="$root/bench/config/single.yaml"; events=$events_single; else config="$root/bench/config/full.yaml"; events=$events_mixed; fi
@@ -145,13 +177,18 @@ measure() { # $1 build name, $2 launcher, $3 stream (single|mixed), $4 repeat in
     "$(echo "($e1 - $e0) * 10000 / $total" | bc -l)" "$rss"
 }
 
-echo "| build | stream | changes | changes/s | Mosaic CPU µs/change | Elasticsearch CPU µs/change | Mosaic RSS MB |"
+echo "| build | stream | changes (initial: documents) | per second | Mosaic CPU µs each | Elasticsearch CPU µs each | Mosaic RSS MB |"
 echo "|---|---|---:|---:|---:|---:|---:|"
 for k in $(seq 1 "$repeat"); do
   for s in ${streams//,/ }; do
+    if [[ "$s" == initial ]]; then
+      measure_initial before "$bin_before" "$k"
+      measure_initial after "$bin_after" "$k"
+      continue
+    fi
     measure before "$bin_before" "$s" "$k"
     measure after "$bin_after" "$s" "$k"
   done
 done
 echo
-echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round; $(date -u +%FT%TZ)"
+echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"

@@ -64,6 +64,11 @@ public record BulkAction(Kind kind, String index, String id, Map<String, Object>
         return new BulkAction(Kind.CREATE, index, id, document, -1, null, -1, -1);
     }
 
+    /** Delete only if the document is still at {@code seqNo}/{@code primaryTerm} (optimistic concurrency). */
+    public static BulkAction deleteIfUnchanged(String index, String id, long seqNo, long primaryTerm) {
+        return new BulkAction(Kind.DELETE, index, id, null, -1, null, seqNo, primaryTerm);
+    }
+
     public static BulkAction delete(String index, String id, long version, VersionGuard guard) {
         return new BulkAction(Kind.DELETE, index, id, null, version, guard, -1, -1);
     }

@@ -183,6 +183,7 @@ public final class Mosaic implements AutoCloseable {
             indices.ensure(m);
         }
         DocumentWriter writer = Components.writer(config, mappings, es, retry, metrics, new ElasticsearchDeadLetters(es));
+        writer.finishDeferredAssemblies(); // documents a crash left unwritten after a snapshot, before any source runs
         String gatewayId = null;
         if (config.state().inElasticsearch()) {
             gatewayId = "mosaic-" + System.identityHashCode(this);

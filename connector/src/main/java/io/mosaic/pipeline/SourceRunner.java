@@ -450,6 +450,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         String position = null;
         boolean streaming = false;
         Long snapshotEnd = null;
+        boolean blockingSnapshot = true; // every change a read of a blocking snapshot: its documents can wait for its end
         for (RecordChangeEvent<SourceRecord> event : records) {
             streaming |= ChangeEventConverter.endsSnapshot(event.record());
             RowChange change;
@@ -470,6 +471,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 snapshotEnd = change.version();
             }
             if (change != null) {
+                blockingSnapshot &= ChangeEventConverter.isBlockingSnapshotRecord(event.record());
                 changes.add(change);
                 perTable.merge(change.table().table(), 1, Integer::sum);
                 position = change.position();
@@ -494,8 +496,13 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 // A batch is idempotent (versions make a re-applied change harmless), so anything retryable
                 // that escaped the per-request retries is retried here, for as long as it takes.
                 final Long sweepAt = snapshotEnd;
+                final boolean deferrable = blockingSnapshot;
                 retry.call("batch of " + source.name(), () -> {
-                    writer.write(changes);
+                    if (deferrable) {
+                        writer.writeSnapshot(source.name(), changes);
+                    } else {
+                        writer.write(changes);
+                    }
                     if (sweepAt != null) {
                         // before this batch (and so the snapshot) is committed, and before any streamed change
                         writer.sweep(source.name(), sweepAt);

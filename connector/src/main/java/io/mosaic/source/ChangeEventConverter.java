@@ -67,6 +67,20 @@ public final class ChangeEventConverter {
         schemaCheck.checkSchemaChange(tables, position);
     }
 
+    /**
+     * Whether a record is a read of a blocking snapshot (the initial one, or a re-snapshot), which ends with
+     * a {@linkplain #isLastSnapshotRecord last record}; not a read of an incremental snapshot, which is
+     * interleaved with streamed changes and has no such end, and not a streamed change.
+     */
+    public static boolean isBlockingSnapshotRecord(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return false;
+        }
+        Struct source = value.getStruct("source");
+        Object snapshot = source == null || source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        return snapshot != null && !"false".equals(snapshot.toString()) && !"incremental".equals(snapshot.toString());
+    }
+
     /** Whether a record is the last one of a completed snapshot. */
     public static boolean isLastSnapshotRecord(SourceRecord record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {

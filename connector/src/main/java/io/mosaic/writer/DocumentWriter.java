@@ -43,6 +43,7 @@ public final class DocumentWriter {
     private final DirectWrites direct;
     private final StatefulWrites stateful;
     private final SnapshotSweep sweep;
+    private final DeferredAssembly deferred;
     private final long maxRowBytes;
 
     /**
@@ -56,6 +57,34 @@ public final class DocumentWriter {
         this.direct = new DirectWrites(store, outcomes);
         this.stateful = new StatefulWrites(store, new LookupFanOut(store, state, outcomes), outcomes);
         this.sweep = new SnapshotSweep(mappings, state, direct);
+        this.deferred = new DeferredAssembly(store, mappings, outcomes);
+    }
+
+    /**
+     * Writes a batch of a blocking snapshot of {@code source} (an initial load or a re-snapshot; not an
+     * incremental one): as {@link #write}, except that the documents built from several tables only get
+     * their state, and are written once, from it, when the snapshot ends ({@link #sweep}) and no other
+     * source of their type is still snapshotting here (see {@link DeferredAssembly}, which argues why every
+     * guarantee of {@link #write} holds). A batch holding anything but snapshot reads of {@code source} is
+     * written by {@link #write}. Returns once all is acknowledged.
+     */
+    public void writeSnapshot(String source, List<RowChange> changes) throws Exception {
+        for (RowChange c : changes) {
+            if (!c.snapshot() || c.op() == RowChange.Op.TRUNCATE || !c.table().source().equals(source)) {
+                write(changes);
+                return;
+            }
+        }
+        deferred.snapshotBatch(source);
+        writeRows(changes, source);
+    }
+
+    /**
+     * At start, before any source runs: writes every document of each type whose publish after a snapshot a
+     * previous run left unfinished (a crash during or after a deferred snapshot; see {@link DeferredAssembly}).
+     */
+    public void finishDeferredAssemblies() throws Exception {
+        deferred.finishOwed();
     }
 
     /**
@@ -91,6 +120,11 @@ public final class DocumentWriter {
     }
 
     private void writeRows(List<RowChange> changes) throws Exception {
+        writeRows(changes, null);
+    }
+
+    /** @param deferFor the source of a deferred snapshot batch, or null for the normal path */
+    private void writeRows(List<RowChange> changes, String deferFor) throws Exception {
         if (changes.isEmpty()) {
             return;
         }
@@ -111,6 +145,9 @@ public final class DocumentWriter {
         for (Map.Entry<DocumentMapping, List<StatefulWrites.Routed>> e : byDocument.entrySet()) {
             if (e.getKey().isSingleTable()) {
                 direct.write(e.getKey(), e.getValue().stream().map(StatefulWrites.Routed::change).toList());
+            } else if (deferFor != null && DeferredAssembly.deferrable(e.getKey())) {
+                deferred.beforeDeferredWrite(deferFor, e.getKey());
+                stateful.writeStates(e.getKey(), e.getValue());
             } else {
                 stateful.write(e.getKey(), e.getValue());
             }
@@ -144,7 +181,9 @@ public final class DocumentWriter {
     /**
      * Ends a completed snapshot of {@code source} taken at {@code snapshotVersion} (see {@link SnapshotSweep}):
      * rows of the source known from before it, and not in it, are deleted. Must run before the source's
-     * first streamed change is written, which it does on the source's own thread.
+     * first streamed change is written, which it does on the source's own thread, and before the snapshot's
+     * last batch is committed: it then also writes the documents a deferred snapshot left to it
+     * ({@link #writeSnapshot}).
      *
      * @return the number of rows deleted
      */
@@ -152,8 +191,9 @@ public final class DocumentWriter {
         List<RowChange> deletes = sweep.deletes(source, snapshotVersion);
         if (!deletes.isEmpty()) {
             LOG.info("source {}: {} row(s) known from before the snapshot are gone from it; deleting them", source, deletes.size());
-            writeRows(deletes);
+            writeRows(deletes, deferred.snapshotting(source) ? source : null);
         }
+        deferred.snapshotEnded(source);
         return deletes.size();
     }
 

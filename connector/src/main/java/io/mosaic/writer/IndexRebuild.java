@@ -56,10 +56,33 @@ public final class IndexRebuild {
                          Map<String, Long> missingColumns, OptionalLong checkpoint) {
     }
 
+    /**
+     * What a pass run by the writer itself (a {@link DeferredAssembly}) does besides counting: it tallies
+     * the meters and turns what cannot be written into dead letters, as the writer's own path does.
+     */
+    interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        /** The state could not be projected (the pass counts it as rejected and goes on). */
+        default void projectionFailed(DocumentMapping m, DocumentState state, ProjectionException e) throws Exception {
+        }
+
+        /** One page's bulk: {@code states.get(i)} is the state {@code ops.get(i)} was assembled from. */
+        default void written(DocumentMapping m, List<BulkAction> ops, List<BulkOutcome> outcomes, List<DocumentState> states) throws Exception {
+        }
+    }
+
     private final DocumentStore store;
+    private final Observer observer;
 
     public IndexRebuild(DocumentStore store) {
+        this(store, Observer.NONE);
+    }
+
+    IndexRebuild(DocumentStore store, Observer observer) {
         this.store = store;
+        this.observer = observer;
     }
 
     /** The query matching every document state of a state index, for counting them. */
@@ -157,6 +180,7 @@ public final class IndexRebuild {
             }
             List<BulkAction> ops = new ArrayList<>();
             List<String> keys = new ArrayList<>();
+            List<DocumentState> opStates = new ArrayList<>();
             for (DocumentState s : page) {
                 String key = s.rootKey();
                 if (Projector.visible(m, s)) {
@@ -165,6 +189,7 @@ public final class IndexRebuild {
                         doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))));
                     } catch (ProjectionException e) {
                         reject(key, "projection failed (see mosaic dead-letters for the same document)");
+                        observer.projectionFailed(m, s, e);
                         continue;
                     }
                     doc.put("mosaic", Map.of("seq", s.seq()));
@@ -182,18 +207,23 @@ public final class IndexRebuild {
                             // below the index's version, in case both routings lead to one shard (see StatefulWrites)
                             ops.add(BulkAction.delete(target, key, s.seq() - 1, BulkAction.VersionGuard.EXTERNAL_GTE).routed(former));
                             keys.add(key);
+                            opStates.add(s);
                         }
                     }
                     ops.add(BulkAction.index(target, key, doc, s.seq(), BulkAction.VersionGuard.EXTERNAL).routed(routing));
                     keys.add(key);
-                } else if (deletes && (m.routing() == null || s.routing() != null)) {
+                    opStates.add(s);
+                } else if (deletes && (m.routing() == null || s.routing() != null) && !(observer != Observer.NONE && s.root() == null)) {
+                    // (the writer's own pass skips a state that never had a root: no one ever published it)
                     // a routed document that was never visible has no routing and was never written
                     ops.add(BulkAction.delete(target, key, s.seq(), BulkAction.VersionGuard.EXTERNAL).routed(s.routing()));
                     keys.add(key);
+                    opStates.add(s);
                 }
             }
             if (!ops.isEmpty()) {
                 List<BulkOutcome> outcomes = store.write("rebuild " + target, ops);
+                observer.written(m, ops, outcomes, opStates);
                 for (int i = 0; i < outcomes.size(); i++) {
                     BulkOutcome o = outcomes.get(i);
                     boolean delete = ops.get(i).kind() == BulkAction.Kind.DELETE;

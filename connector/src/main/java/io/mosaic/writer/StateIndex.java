@@ -28,10 +28,15 @@ public final class StateIndex {
 
     static final String DOC_PREFIX = "d:";
     static final String LOOKUP_PREFIX = "l:";
+    /** A source's deferred-assembly marker (see {@link DeferredAssembly}); neither a document state nor a lookup row. */
+    static final String DEFERRED_PREFIX = "x:deferred:";
 
     private static final String KIND = "kind";
     private static final String KIND_DOC = "doc";
     private static final String KIND_LOOKUP = "lookup";
+    private static final String KIND_DEFERRED = "deferred";
+    /** A deferred-assembly marker's flag: the source's snapshot ended (its writes wait only for a pass). Not indexed. */
+    private static final String ENDED = "ended";
     private static final String ROOT_KEY = "root_key";
     private static final String SEQ = "seq";
     /** A routed type's routing and former routing (see {@link DocumentState#routing()}); not indexed. */
@@ -95,7 +100,26 @@ public final class StateIndex {
         return LOOKUP_PREFIX + ref;
     }
 
+    /** The id of {@code source}'s deferred-assembly marker in a state index. */
+    static String deferredId(String source) {
+        return DEFERRED_PREFIX + source;
+    }
+
     // ---------------------------------------------------------------- format
+
+    /** A deferred-assembly marker: {@code source} wrote states of a snapshot without their public documents. */
+    static Map<String, Object> encodeDeferred(String source, boolean ended) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(KIND, KIND_DEFERRED);
+        out.put(SOURCE, source);
+        out.put(ENDED, ended);
+        return out;
+    }
+
+    /** Whether a stored deferred-assembly marker says its source's snapshot ended. */
+    static boolean deferredEnded(Doc doc) {
+        return Boolean.TRUE.equals(doc.source().get(ENDED));
+    }
 
     /**
      * @param sourceOf the source of each contribution: null for the root, else the collection name

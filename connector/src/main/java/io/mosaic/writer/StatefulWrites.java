@@ -92,6 +92,26 @@ final class StatefulWrites {
      * the counter is always safe: it only ever grows, and every later write counts on from it.
      */
     void write(DocumentMapping m, List<Routed> items, Map<String, Long> seqFloors) throws Exception {
+        write(m, items, seqFloors, true);
+    }
+
+    /**
+     * The state half of {@link #write(DocumentMapping, List)} alone, for a deferred snapshot batch (see
+     * {@link DeferredAssembly}): lookup rows and states are written exactly as there (the same versions,
+     * the same {@code if_seq_no} guard, the same write counter, {@code refs} and {@code src_min}), but no
+     * public document is assembled or written, unless a lookup row of the batch fans out to documents (then
+     * the whole batch is written as by {@link #write(DocumentMapping, List)}). The caller guarantees that a
+     * {@link DeferredAssembly} pass, which starts after these writes were acknowledged, publishes every
+     * document. Routed types are never deferred: their state records the routing a publish chose.
+     */
+    void writeStates(DocumentMapping m, List<Routed> items) throws Exception {
+        if (m.routing() != null) {
+            throw new IllegalArgumentException(m.alias() + " is routed: its publishes cannot be deferred");
+        }
+        write(m, items, Map.of(), false);
+    }
+
+    private void write(DocumentMapping m, List<Routed> items, Map<String, Long> seqFloors, boolean publish) throws Exception {
         // 1. Lookup rows: written first, externally versioned, so that assemblies below see them.
         Map<String, LookupFanOut.LookupWrite> lookupWrites = new LinkedHashMap<>();
         Map<String, List<StateChange>> perRoot = new LinkedHashMap<>();
@@ -120,6 +140,17 @@ final class StatefulWrites {
         Set<String> touched = new LinkedHashSet<>();
         if (!lookupWrites.isEmpty()) {
             touched.addAll(lookups.write(m, lookupWrites.values()));
+        }
+        // A lookup row that documents already refer to fans out on the normal path, publishes included: a
+        // document published at its state's counter with the old row would otherwise keep it, as a later pass
+        // writes the same counter and loses (external versions reject an equal one). On an initial load the
+        // lookup tables come first and nothing refers to them yet.
+        if (!publish && touched.isEmpty()) {
+            List<String> keys = new ArrayList<>(perRoot.keySet());
+            for (int from = 0; from < keys.size(); from += CHUNK) {
+                writeStates(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot);
+            }
+            return;
         }
 
         // 2. Assemble the affected documents in bounded chunks: a lookup row can fan out to every document.
@@ -162,6 +193,22 @@ final class StatefulWrites {
         }
     }
 
+    /** Applies the changes of {@code keys} to their states and writes them back, reading again those that lost a race. */
+    private void writeStates(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot) throws Exception {
+        Set<String> pending = new LinkedHashSet<>(keys);
+        for (int round = 0; !pending.isEmpty(); round++) {
+            if (round >= MAX_ROUNDS) {
+                throw new RetryableWriteException("document states " + pending + " of " + m.alias()
+                        + " kept changing under concurrent writers; the batch will be retried");
+            }
+            Set<String> unchanged = new LinkedHashSet<>();
+            Map<String, Assembly> won = assemble(m, pending, perRoot, Set.of(), null, unchanged, Map.of(), false);
+            pending = new LinkedHashSet<>(pending);
+            pending.removeAll(won.keySet());
+            pending.removeAll(unchanged);
+        }
+    }
+
     /**
      * Assembles the documents of {@code keys}, re-assembling those whose lookups changed meanwhile, and
      * writes them publicly, versioned by their state's write counter.
@@ -176,7 +223,7 @@ final class StatefulWrites {
                         + " kept changing under concurrent writers; the batch will be retried");
             }
             Set<String> unchanged = new LinkedHashSet<>();
-            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged, seqFloors);
+            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged, seqFloors, true);
             pending = new LinkedHashSet<>(pending);
             pending.removeAll(assembled.keySet());
             pending.removeAll(unchanged); // nothing newer to write (a replayed, older change): done
@@ -238,10 +285,11 @@ final class StatefulWrites {
     /**
      * Reads, changes and writes back the state of each key; returns those whose state write won, and adds
      * to {@code unchanged} those with nothing newer to write. The rest lost a race and are to be read again.
+     * Without {@code project}, the states alone: no lookup row is read and no document projected.
      */
     private Map<String, Assembly> assemble(DocumentMapping m, Set<String> keys, Map<String, List<StateChange>> perRoot,
                                            Set<String> touched, Map<String, Doc> lookupCache, Set<String> unchanged,
-                                           Map<String, Long> seqFloors) throws Exception {
+                                           Map<String, Long> seqFloors, boolean project) throws Exception {
         List<String> ids = keys.stream().map(StateIndex::docId).toList();
         Map<String, Doc> current = store.get(m.stateIndex(), ids);
 
@@ -289,18 +337,25 @@ final class StatefulWrites {
             refsByKey.put(s.rootKey(), refs);
             for (String ref : refs) {
                 String id = StateIndex.lookupIdOfRef(ref);
-                if (!lookupCache.containsKey(id)) {
+                if (project && !lookupCache.containsKey(id)) {
                     missing.add(id);
                 }
             }
         }
-        lookupCache.putAll(store.get(m.stateIndex(), missing));
+        if (!missing.isEmpty()) {
+            lookupCache.putAll(store.get(m.stateIndex(), missing));
+        }
 
         List<BulkAction> ops = new ArrayList<>();
         List<Assembly> pendingAssemblies = new ArrayList<>();
         for (DocumentState s : changed.values()) {
             String key = s.rootKey();
             Set<String> refs = refsByKey.get(key);
+            if (!project) {
+                pendingAssemblies.add(new Assembly(s, null, false, Set.of(), null));
+                addStateWrite(m, s, refs, current.get(StateIndex.docId(key)), ops);
+                continue;
+            }
             Map<String, Object> document = null;
             try {
                 document = Projector.project(m, s, (table, lookupKey) -> StateIndex.lookupRow(lookupCache.get(StateIndex.lookupId(table.id(), lookupKey))));
@@ -338,15 +393,7 @@ final class StatefulWrites {
             Set<String> lookupIds = new LinkedHashSet<>();
             refs.forEach(r -> lookupIds.add(StateIndex.lookupIdOfRef(r)));
             pendingAssemblies.add(new Assembly(s, document, deletePublic, lookupIds, deleteFirstAt));
-            Doc doc = current.get(StateIndex.docId(key));
-            Map<String, Object> body = StateIndex.encode(s, refs, collection -> collection == null ? m.root().source()
-                    : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()
-                    .map(c -> c.table().source()).orElse("unknown"));
-            if (doc != null && doc.found()) {
-                ops.add(BulkAction.indexIfUnchanged(m.stateIndex(), StateIndex.docId(key), body, doc.seqNo(), doc.primaryTerm()));
-            } else {
-                ops.add(BulkAction.create(m.stateIndex(), StateIndex.docId(key), body));
-            }
+            addStateWrite(m, s, refs, current.get(StateIndex.docId(key)), ops);
         }
         List<BulkOutcome> results = store.write("bulk " + m.stateIndex(), ops);
         Map<String, Assembly> won = new LinkedHashMap<>();
@@ -362,5 +409,18 @@ final class StatefulWrites {
         }
         outcomes.stateWrites(m.stateIndex(), won.size());
         return won;
+    }
+
+    /** The guarded write of state {@code s} over {@code doc}, the version it was read at (create-only when there was none). */
+    private static void addStateWrite(DocumentMapping m, DocumentState s, Set<String> refs, Doc doc, List<BulkAction> ops) {
+        Map<String, Object> body = StateIndex.encode(s, refs, collection -> collection == null ? m.root().source()
+                : m.collections().stream().filter(c -> c.name().equals(collection)).findFirst()
+                .map(c -> c.table().source()).orElse("unknown"));
+        String id = StateIndex.docId(s.rootKey());
+        if (doc != null && doc.found()) {
+            ops.add(BulkAction.indexIfUnchanged(m.stateIndex(), id, body, doc.seqNo(), doc.primaryTerm()));
+        } else {
+            ops.add(BulkAction.create(m.stateIndex(), id, body));
+        }
     }
 }
