@@ -385,7 +385,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         synchronized (batchLock) {
             if (draining) {
                 // stopping: a batch not begun is not begun; it is not committed, so the next start reads it again
-                throw new InterruptedException("stopping");
+                throw new io.mosaic.source.BatchRefusedWhileStopping("source " + source.name() + " is stopping");
             }
             inBatch = true;
         }
@@ -517,7 +517,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                     // stopped while writing: the batch is not committed, so the next start writes it again
                     LOG.info("source {}: stopped while writing a batch of {} change(s); it will be written again at the next start",
                             source.name(), changes.size());
-                    throw new InterruptedException("stopping");
+                    throw new io.mosaic.source.BatchRefusedWhileStopping("source " + source.name() + " is stopping");
                 }
                 // Not retryable (retryable failures are retried inside the writer for as long as it takes):
                 // stop this source without committing the batch, so that nothing is skipped.

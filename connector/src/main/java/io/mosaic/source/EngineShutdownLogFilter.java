@@ -16,6 +16,9 @@ import ch.qos.logback.core.spi.FilterReply;
  * committed and is read again at the next start. The executor rejects work only once it is shut down,
  * so this drops nothing else; a real engine failure still reaches the log, and Mosaic's completion
  * callback ({@code SourceRunner}) logs it again with the source's name.
+ *
+ * <p>Also dropped: the same line for a {@link BatchRefusedWhileStopping}, which Mosaic's batch handler throws
+ * only while the source is being stopped (ShutdownIT caught it once, a batch refused during the drain).
  */
 public final class EngineShutdownLogFilter extends Filter<ILoggingEvent> {
 
@@ -31,7 +34,8 @@ public final class EngineShutdownLogFilter extends Filter<ILoggingEvent> {
 
     private static boolean rejected(IThrowableProxy t) {
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (RejectedExecutionException.class.getName().equals(t.getClassName())) {
+            if (RejectedExecutionException.class.getName().equals(t.getClassName())
+                    || BatchRefusedWhileStopping.class.getName().equals(t.getClassName())) {
                 return true;
             }
         }

@@ -31,6 +31,16 @@ class EngineShutdownLogFilterTest {
     }
 
     @Test
+    void dropsABatchRefusedBecauseTheSourceIsStopping() {
+        EngineShutdownLogFilter filter = new EngineShutdownLogFilter();
+        Throwable refused = new ExecutionException(new BatchRefusedWhileStopping("source admin is stopping"));
+        assertThat(filter.decide(event("io.debezium.embedded.async.AsyncEmbeddedEngine", Level.ERROR, refused))).isEqualTo(FilterReply.DENY);
+        Throwable interrupted = new ExecutionException(new InterruptedException("something else"));
+        assertThat(filter.decide(event("io.debezium.embedded.async.AsyncEmbeddedEngine", Level.ERROR, interrupted)))
+                .as("another interruption still reaches the log").isEqualTo(FilterReply.NEUTRAL);
+    }
+
+    @Test
     void letsEveryOtherErrorThrough() {
         EngineShutdownLogFilter filter = new EngineShutdownLogFilter();
         Throwable real = new ExecutionException(new IllegalStateException("slot mosaic_admin does not exist"));

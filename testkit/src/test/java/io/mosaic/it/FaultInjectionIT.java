@@ -80,44 +80,48 @@ class FaultInjectionIT {
         int dbRestarts = 0;
         int selfExits = 0;
         long end = System.nanoTime() + Duration.ofSeconds(SECONDS).toNanos();
-        while (System.nanoTime() < end) {
-            Thread.sleep(4000 + random.nextInt(6000));
-            switch (random.nextInt(4)) {
-                case 0, 1 -> {
-                    ChildProcess p = processes.get(random.nextInt(processes.size()));
-                    p.kill9();
-                    kills++;
-                    Thread.sleep(random.nextInt(3000));
-                    p.start();
-                }
-                case 2 -> {
-                    // longer than the 10 s request timeout of the test config
-                    String pid = pid("elasticsearch.sh");
-                    new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
-                    try {
-                        Thread.sleep(13_000 + random.nextInt(4000));
-                    } finally {
-                        new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
+        try {
+            while (System.nanoTime() < end) {
+                Thread.sleep(4000 + random.nextInt(6000));
+                switch (random.nextInt(4)) {
+                    case 0, 1 -> {
+                        ChildProcess p = processes.get(random.nextInt(processes.size()));
+                        p.kill9();
+                        kills++;
+                        Thread.sleep(random.nextInt(3000));
+                        p.start();
                     }
-                    esStops++;
+                    case 2 -> {
+                        // longer than the 10 s request timeout of the test config
+                        String pid = pid("elasticsearch.sh");
+                        new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
+                        try {
+                            Thread.sleep(13_000 + random.nextInt(4000));
+                        } finally {
+                            new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
+                        }
+                        esStops++;
+                    }
+                    default -> {
+                        String service = random.nextBoolean() ? "postgres" : "mariadb";
+                        LocalServices.run("stop", service);
+                        Thread.sleep(1000 + random.nextInt(3000));
+                        LocalServices.run("start", service);
+                        dbRestarts++;
+                    }
                 }
-                default -> {
-                    String service = random.nextBoolean() ? "postgres" : "mariadb";
-                    LocalServices.run("stop", service);
-                    Thread.sleep(1000 + random.nextInt(3000));
-                    LocalServices.run("start", service);
-                    dbRestarts++;
+                for (ChildProcess p : processes) {
+                    if (!p.alive()) { // a source gave up: restart the process, as Kubernetes would
+                        selfExits++;
+                        p.start();
+                    }
                 }
             }
-            for (ChildProcess p : processes) {
-                if (!p.alive()) { // a source gave up: restart the process, as Kubernetes would
-                    selfExits++;
-                    p.start();
-                }
-            }
+        } finally {
+            // also when a fault step throws: a workload left running would write into the next test's databases
+            workload.running.set(false);
+            writer.join();
         }
-        workload.running.set(false);
-        writer.join();
         for (ChildProcess p : processes) {
             if (!p.alive()) {
                 selfExits++;
