@@ -149,7 +149,8 @@ class RebuildIT {
             assertThat(done.path("stale").asBoolean()).isFalse();
             // 300 employees seeded; the workload adds and removes a few meanwhile
             assertThat(done.path("total").asLong()).as("states counted by the rebuild; %s", done).isBetween(250L, states + 50);
-            assertThat(done.path("done").asLong()).as("states of the catch-up pass; %s", done).isBetween(250L, states + 50);
+            // the catch-up reads only the states written since the first pass began (the workload changed some)
+            assertThat(done.path("done").asLong()).as("states of the catch-up pass; %s", done).isBetween(1L, done.path("total").asLong() + 50);
             assertThat(done.path("rate_per_second").asDouble()).isPositive();
             System.out.println("RebuildIT: /status showed the running rebuild in phases " + phasesSeen + "; at the end: " + done);
             String scrape = get(p, "/metrics").body();
