@@ -26,7 +26,7 @@ import io.mosaic.lease.SourceLease;
  * written only when the engine commits them, which Mosaic lets it do only for changes Elasticsearch
  * has acknowledged; each save is retried until it succeeds. With leases on ({@code lease.enabled}),
  * a save is written only while this process holds the source's lease and never over a position of a
- * newer lease epoch (see {@link #saveFenced}).
+ * newer lease epoch (see {@link #saveConditional}).
  *
  * <p>Reads are answered from memory at once, never queued behind a save: behind a network partition a
  * save retries for as long as the cluster is silent, and the engine's stop reads the offsets
@@ -131,11 +131,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         body.put("offsets", offsets);
         body.put("updated_at", java.time.Instant.now().toString());
         try {
-            if (lease == null) {
-                saveConditional(body);
-            } else {
-                saveFenced(body);
-            }
+            saveConditional(body);
         } catch (Exception e) {
             throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
         }
@@ -146,37 +142,23 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
      * a save that timed out is not necessarily lost, and the kernel may deliver it long after, when a cut link
      * returns (NetworkPartitionIT saw a request arrive 51 s late). A blind PUT arriving then would move the stored
      * position back behind what the slot has already confirmed, and a PostgreSQL source could no longer start
-     * ("last recorded offset is no longer available"). Conditional, it is refused. A refusal here means the
-     * document changed since this process last saw it (its own earlier save landed after a retry, or a forget):
-     * it is read again and the save repeated over the new version.
+     * ("last recorded offset is no longer available"). Conditional, it is refused. A refusal means the document
+     * changed since this process last saw it (its own earlier save landed after a retry, or a forget): it is read
+     * again and the save repeated over the new version.
+     *
+     * <p>With a lease, the write also happens only while the lease is held and carries its epoch, and it is given
+     * up when the document read again carries a newer epoch. A holder frozen past its lease (SIGSTOP) that wakes
+     * up after a takeover therefore cannot move the stored position back, even if its clock check passed just
+     * before it froze.
      */
     private void saveConditional(Map<String, Object> body) throws Exception {
         String path = "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream);
-        for (int attempt = 1; attempt <= 5; attempt++) {
-            String condition = known == null ? "?op_type=create" : "?if_seq_no=" + known[0] + "&if_primary_term=" + known[1];
-            Map<String, Object> written = es.send("PUT", path + condition, body, 409);
-            if (!Integer.valueOf(409).equals(written.get("status"))) {
-                known = version(written);
-                return;
-            }
-            known = version(es.send("GET", path, null, 404));
+        long epoch = lease == null ? 0 : lease.epoch();
+        if (lease != null) {
+            body.put("lease_epoch", epoch);
         }
-        throw new IllegalStateException("the offsets document kept changing under this process");
-    }
-
-    /**
-     * Writes the position only while the lease is held, carrying the lease's epoch, and only over the
-     * version this process last read or wrote: should another holder have written meanwhile, the
-     * document is read again and the write given up when it carries a newer epoch. A holder frozen
-     * past its lease (SIGSTOP) that wakes up after a takeover therefore cannot move the stored
-     * position back, even if its clock check passed just before it froze.
-     */
-    private void saveFenced(Map<String, Object> body) throws Exception {
-        String path = "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream);
-        long epoch = lease.epoch();
-        body.put("lease_epoch", epoch);
         for (int attempt = 1; attempt <= 5; attempt++) {
-            if (!lease.held()) {
+            if (lease != null && !lease.held()) {
                 refuse("this process no longer holds the lease of the source (epoch " + epoch + ")");
                 return;
             }
@@ -189,7 +171,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
             Map<String, Object> current = es.send("GET", path, null, 404);
             known = version(current);
             long theirs = current.get("_source") instanceof Map<?, ?> src && src.get("lease_epoch") instanceof Number n ? n.longValue() : 0;
-            if (theirs > epoch) {
+            if (lease != null && theirs > epoch) {
                 refuse("a process with a newer lease (epoch " + theirs + ", this one " + epoch + ") wrote it");
                 return;
             }
