@@ -69,8 +69,11 @@ class CompositeKeyFaultIT {
         }
     }
 
-    /** Fresh tables, the three mappings in one directory and a config with signal tables for both sources. */
-    private Path setUp() throws Exception {
+    /**
+     * Fresh tables, the three mappings in one directory and a config with signal tables for both sources, whose
+     * incremental snapshots read {@code chunk} rows at a time.
+     */
+    private Path setUp(int chunk) throws Exception {
         harness = new MosaicHarness();
         MosaicHarness.es("DELETE", CompositeKeyTables.INDICES, null);
         CompositeKeyTables.create(harness.dbs);
@@ -79,7 +82,15 @@ class CompositeKeyFaultIT {
         Files.writeString(dir.resolve("members.yaml"), CompositeKeyTables.MEMBERS_WITH_NOTES);
         Files.writeString(dir.resolve("levels.yaml"), CompositeKeyTables.LEVELS);
         Files.writeString(dir.resolve("badges.yaml"), CompositeKeyTables.BADGES);
-        return harness.withSignalTables(harness.config(dir.toString(), "admin", "labor"));
+        Path config = harness.withSignalTables(harness.config(dir.toString(), "admin", "labor"));
+        String text = Files.readString(config);
+        for (String signal : List.of("public.mosaic_signal", "labor.mosaic_signal")) {
+            assertThat(text).contains("    signal_table: " + signal + "\n");
+            text = text.replace("    signal_table: " + signal + "\n",
+                    "    signal_table: " + signal + "\n    debezium:\n      incremental.snapshot.chunk.size: \"" + chunk + "\"\n");
+        }
+        Files.writeString(config, text);
+        return config;
     }
 
     /** Waits until all three document types equal what SQL gives. */
@@ -116,7 +127,8 @@ class CompositeKeyFaultIT {
     @Test
     @SuppressWarnings("unchecked")
     void incrementalSnapshotsAndTruncatesOfCompositeKeyedTablesInBothDatabases() throws Exception {
-        Path config = setUp();
+        // chunks of 7 rows, so that the snapshots page through composite keys (and keys holding | and \) many times
+        Path config = setUp(7);
         Mosaic mosaic = harness.start(config);
         converged(Duration.ofSeconds(180));
         assertThat(harness.documents("members")).hasSize(60);
@@ -139,12 +151,19 @@ class CompositeKeyFaultIT {
 
         startWorkload(SEED, false);
         Thread.sleep(2_000);
+        // the workload leaves the drift alone: only the snapshots below can mend it
+        assertThat(harness.documents("members").get("north\\|east|1")).containsEntry("name", "drift");
+        assertThat(harness.documents("cm-levels").get("us|1")).containsEntry("label", "drift");
+        assertThat(harness.documents("cm-badges").get("gold|1")).containsEntry("label", "drift");
         MosaicCli.Run admin = MosaicCli.run("snapshot", "--config", config.toString(), "--source", "admin",
                 "--table", "public.cm_members", "--table", "public.cm_member_notes", "--table", "public.cm_badges");
         assertThat(admin.exit()).as(admin.err()).isEqualTo(ExitCodes.OK);
-        MosaicCli.Run labor = MosaicCli.run("snapshot", "--config", config.toString(), "--source", "labor",
-                "--table", "labor.cm_member_tags", "--table", "labor.cm_levels");
+        MosaicCli.Run labor = MosaicCli.run("snapshot", "--config", config.toString(), "--source", "labor", "--table", "labor.cm_levels");
         assertThat(labor.exit()).as(labor.err()).isEqualTo(ExitCodes.OK);
+        // a condition on a key part: the drifted document of 'south\west' is among the rows it reads
+        MosaicCli.Run tags = MosaicCli.run("snapshot", "--config", config.toString(), "--source", "labor", "--table", "labor.cm_member_tags",
+                "--where", "member_no <= 10");
+        assertThat(tags.exit()).as(tags.err()).isEqualTo(ExitCodes.OK);
         Thread.sleep(8_000);
         assertThat(stopWorkload()).isGreaterThan(20);
         converged(Duration.ofSeconds(180));
@@ -220,6 +239,9 @@ class CompositeKeyFaultIT {
         assertThat(harness.documents("members")).containsOnlyKeys(KEPT, "new\\|club|1");
         assertThat(harness.documents("members").get(KEPT).get("tags")).isEqualTo(List.of("after|truncate", "while|stopped", "wide"));
         assertThat(running.runners()).allSatisfy(r -> assertThat(r.state()).isEqualTo(SourceRunner.State.STREAMING));
+        MosaicHarness.es("POST", "/mosaic-schema-history/_refresh", null);
+        assertThat(MosaicHarness.es("GET", "/mosaic-schema-history/_search?size=1000", null).toString())
+                .as("the column added is in the schema history kept in Elasticsearch").contains("ADD COLUMN extra");
     }
 
     /**
@@ -230,7 +252,7 @@ class CompositeKeyFaultIT {
      */
     @Test
     void aRepeatedSnapshotSweepsCompositeKeyedRowsDeletedWhileMosaicWasNotReading() throws Exception {
-        Path config = setUp();
+        Path config = setUp(1024);
         harness.start(config);
         converged(Duration.ofSeconds(180));
         harness.stop();
@@ -265,14 +287,34 @@ class CompositeKeyFaultIT {
     void killNineDuringACompositeKeyWorkloadConverges() throws Exception {
         long seed = SEED + 1;
         System.out.printf("CompositeKeyFaultIT: seed %d (replay with -Dmosaic.keys.seed=%d), %d s of kills%n", seed, SEED, SECONDS);
-        Path config = setUp();
+        Path config = setUp(2); // an incremental snapshot of 60 members takes 30 chunks
         child = ChildProcess.mosaic("keys", config, harness.workDir.resolve("mosaic.log"), null);
         child.start();
         converged(Duration.ofSeconds(240));
-
-        startWorkload(seed, true);
         SplittableRandom random = new SplittableRandom(seed);
         int kills = 0;
+
+        // a kill during incremental snapshots: Debezium keeps their progress (the last composite key read) in the
+        // offsets in Elasticsearch; the members of 'south\west', last in key order, and every level are drifted, and only
+        // the snapshots, resumed after the restart, can mend them
+        for (int no = 1; no <= 20; no++) {
+            drift("members", CompositeKeyTables.id("south\\west", no), d -> d.put("name", "drift"));
+        }
+        for (String level : CompositeKeyTables.levels(harness.dbs).keySet()) {
+            drift("cm-levels", level, d -> d.put("label", "drift"));
+        }
+        assertThat(MosaicCli.run("snapshot", "--config", config.toString(), "--source", "admin", "--table", "public.cm_members").exit())
+                .isEqualTo(ExitCodes.OK);
+        assertThat(MosaicCli.run("snapshot", "--config", config.toString(), "--source", "labor", "--table", "labor.cm_levels").exit())
+                .isEqualTo(ExitCodes.OK);
+        Thread.sleep(1_500 + random.nextInt(1_500));
+        child.kill9();
+        kills++;
+        child.start();
+        converged(Duration.ofSeconds(240));
+        assertThat(harness.documents("members").values()).noneSatisfy(d -> assertThat(d).containsEntry("name", "drift"));
+
+        startWorkload(seed, true);
         int selfExits = 0;
         boolean altered = false;
         long start = System.nanoTime();
