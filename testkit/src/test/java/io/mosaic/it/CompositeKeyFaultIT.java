@@ -38,7 +38,9 @@ import io.mosaic.testkit.MosaicHarness;
  * one transaction): elements, referring fields and documents disappear, rows written afterwards appear; a MariaDB
  * column added, a restart, and more truncates after it. (2) A randomized workload (key-part changes of roots,
  * children and lookups, lookup renames that fan out, multi-row transactions, truncates, a column added in MariaDB)
- * while Mosaic is killed with SIGKILL and restarted; the documents end equal to SQL.
+ * while Mosaic is killed with SIGKILL and restarted, after a kill in the middle of incremental snapshots; the documents
+ * end equal to SQL. (3) A re-snapshot sweeps rows deleted while Mosaic was not reading. (4) A truncate waits for the
+ * incremental snapshot chunk that read its table.
  *
  * <p>Replay a run with {@code -Dmosaic.keys.seed=N}; lengthen the kills with {@code -Dmosaic.keys.seconds=S}.
  */
