@@ -252,7 +252,7 @@ class CompositeKeyFaultIT {
      * chunk's read and its close watermark, the rows read before it would be emitted after it, at the watermark's
      * higher version, and come back. It cannot commit there: Debezium reads the chunk and writes the close watermark in
      * one transaction, which holds the table's lock (PostgreSQL's ACCESS SHARE, MariaDB's metadata lock) until then, so
-     * a truncate waits for the window to close. A trigger on each signal table holds the close watermark for 3 s; a
+     * a truncate waits for the window to close. A trigger on each signal table holds the close watermark for 5 s; a
      * truncate with a 1 s lock timeout fails meanwhile; one without waits, and the documents end with no element of the
      * truncated tables.
      */
@@ -262,12 +262,12 @@ class CompositeKeyFaultIT {
         harness.start(config);
         converged(Duration.ofSeconds(180));
         sql(harness.dbs.openAdmin(), "CREATE OR REPLACE FUNCTION cm_slow_close() RETURNS trigger AS $$ BEGIN "
-                        + "IF NEW.id LIKE '%-close' THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                        + "IF NEW.id LIKE '%-close' THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
                 "DROP TRIGGER IF EXISTS cm_slow_close ON public.mosaic_signal",
                 "CREATE TRIGGER cm_slow_close BEFORE INSERT ON public.mosaic_signal FOR EACH ROW EXECUTE FUNCTION cm_slow_close()");
         sql(harness.dbs.openLabor(), "DROP TRIGGER IF EXISTS cm_slow_close",
                 "CREATE TRIGGER cm_slow_close BEFORE INSERT ON mosaic_signal FOR EACH ROW BEGIN "
-                        + "IF NEW.id LIKE '%-close' THEN SET @slept = SLEEP(3); END IF; END");
+                        + "IF NEW.id LIKE '%-close' THEN SET @slept = SLEEP(5); END IF; END");
         try {
             truncateDuringAChunk(config, "admin", "public.cm_member_notes", harness.dbs::openAdmin,
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'", "SET lock_timeout = '1s'", "SET lock_timeout = 0",
