@@ -101,6 +101,31 @@ public final class MosaicHarness implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Creates the signal tables {@code public.mosaic_signal} (admin) and {@code labor.mosaic_signal} (labor, with the
+     * grants Debezium needs) if they do not exist, as docs/OPERATIONS.md sets them up (a table kept from an
+     * earlier run stays: its rows are never read back), and names them in {@code config}'s sources
+     * (a config of {@link #configFile}), for {@code mosaic snapshot}; returns {@code config}.
+     */
+    public Path withSignalTables(Path config) throws Exception {
+        String y = Files.readString(config);
+        if (y.contains("    database: admin\n")) {
+            try (Connection c = dbs.openAdmin(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS public.mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+            }
+            y = y.replace("    database: admin\n", "    database: admin\n    signal_table: public.mosaic_signal\n");
+        }
+        if (y.contains("    server_id: 5501\n")) {
+            try (Connection c = dbs.openLabor(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+                s.execute("GRANT SELECT, INSERT, DELETE ON labor.mosaic_signal TO 'debezium'@'127.0.0.1'");
+            }
+            y = y.replace("    server_id: 5501\n", "    server_id: 5501\n    signal_table: labor.mosaic_signal\n");
+        }
+        Files.writeString(config, y);
+        return config;
+    }
+
     public static Path scenarioMapping() {
         return LocalServices.root().resolve("mappings/employees.yaml");
     }

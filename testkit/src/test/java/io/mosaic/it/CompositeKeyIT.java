@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import io.mosaic.cli.ExitCodes;
+import io.mosaic.testkit.CompositeKeyTables;
 import io.mosaic.testkit.MosaicHarness;
 
 /**
@@ -45,85 +40,13 @@ class CompositeKeyIT {
         }
     }
 
-    static final String MAPPING = """
-            document: member
-            index: { alias: members }
-            root:
-              source: admin
-              table: public.cm_members
-              key: [club, member_no]
-              fields:
-                club: club
-                member_no: member_no
-                name: name
-              lookups:
-                home:
-                  source: labor
-                  table: labor.cm_levels
-                  key: [region, code]
-                  on: [home_region, home_code]
-                  as: home
-                  fields: { label: label }
-            collections:
-              tags:
-                source: labor
-                table: labor.cm_member_tags
-                key: [club, member_no, tag]
-                parent: [club, member_no]
-                value: tag
-              tag_levels:
-                source: labor
-                table: labor.cm_member_tags
-                key: [club, member_no, tag]
-                parent: [club, member_no]
-                fields: { id: tag }
-                lookups:
-                  level:
-                    table: labor.cm_levels
-                    key: [region, code]
-                    on: [level_region, level_code]
-                    as: level
-                    fields: { label: label }
-            """;
+    static final String MAPPING = CompositeKeyTables.MEMBERS;
 
     @Test
     void documentsWithCompositeKeysFollowBothDatabases() throws Exception {
         harness = new MosaicHarness();
         MosaicHarness.es("DELETE", "/members*?expand_wildcards=all&ignore_unavailable=true", null);
-        String[] clubs = {"north|east", "south\\west", "plain"};
-        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS cm_members");
-            s.execute("CREATE TABLE cm_members (club text NOT NULL, member_no int NOT NULL, name text, home_region text, home_code int, "
-                    + "PRIMARY KEY (club, member_no))");
-            for (String club : clubs) {
-                for (int no = 1; no <= 20; no++) {
-                    s.execute("INSERT INTO cm_members VALUES (" + pg(club) + ", " + no + ", 'm" + no + "', "
-                            + (no % 5 == 0 ? "NULL, NULL" : (no % 2 == 0 ? "'eu', " : "'us', ") + (no % 3 + 1)) + ")");
-                }
-            }
-        }
-        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS cm_member_tags");
-            s.execute("DROP TABLE IF EXISTS cm_levels");
-            s.execute("CREATE TABLE cm_levels (region varchar(8) NOT NULL, code int NOT NULL, label varchar(40), PRIMARY KEY (region, code))");
-            s.execute("CREATE TABLE cm_member_tags (club varchar(40) NOT NULL, member_no int NOT NULL, tag varchar(40) NOT NULL, "
-                    + "level_region varchar(8), level_code int, PRIMARY KEY (club, member_no, tag))");
-            for (String region : List.of("eu", "us")) {
-                for (int code = 1; code <= 3; code++) {
-                    s.execute("INSERT INTO cm_levels VALUES ('" + region + "', " + code + ", '" + region + "-" + code + "')");
-                }
-            }
-            for (String club : clubs) {
-                for (int no = 1; no <= 20; no++) {
-                    for (String tag : List.of("kids", "premium", "a|b", "c\\d")) {
-                        if ((no + tag.length()) % 3 != 0) {
-                            s.execute("INSERT INTO cm_member_tags VALUES (" + my(club) + ", " + no + ", " + my(tag) + ", "
-                                    + (no % 4 == 0 ? "NULL, NULL" : "'" + (no % 2 == 0 ? "us" : "eu") + "', " + (no % 3 + 1)) + ")");
-                        }
-                    }
-                }
-            }
-        }
+        CompositeKeyTables.create(harness.dbs);
         Path dir = harness.workDir.resolve("mappings");
         Files.createDirectories(dir);
         Path mapping = dir.resolve("members.yaml");
@@ -215,74 +138,8 @@ class CompositeKeyIT {
         return run;
     }
 
-    private static String pg(String text) {
-        return "'" + text.replace("'", "''") + "'";
-    }
-
-    private static String my(String text) {
-        return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
-    }
-
-    /** The documented _id, written out here rather than taken from Mosaic: each part with \ and | escaped, joined by |. */
-    static String id(Object... parts) {
-        List<String> out = new ArrayList<>();
-        for (Object p : parts) {
-            out.add(String.valueOf(p).replace("\\", "\\\\").replace("|", "\\|"));
-        }
-        return String.join("|", out);
-    }
-
-    /** The documents SQL gives: each member with its home level, its tags in key order, and each tag's level. */
+    /** The documents SQL gives (CompositeKeyTables). */
     static Map<String, Map<String, Object>> expected() {
-        try {
-            Map<String, String> levels = new TreeMap<>();
-            Map<String, List<Object[]>> tags = new TreeMap<>();
-            try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
-                try (ResultSet r = s.executeQuery("SELECT region, code, label FROM cm_levels")) {
-                    while (r.next()) {
-                        levels.put(r.getString(1) + "/" + r.getInt(2), r.getString(3));
-                    }
-                }
-                try (ResultSet r = s.executeQuery("SELECT club, member_no, tag, level_region, level_code FROM cm_member_tags")) {
-                    while (r.next()) {
-                        Object code = r.getObject(5);
-                        String ref = r.getString(4) == null || code == null ? null : r.getString(4) + "/" + code;
-                        tags.computeIfAbsent(id(r.getString(1), r.getInt(2)), k -> new ArrayList<>()).add(new Object[] {r.getString(3), ref});
-                    }
-                }
-            }
-            Map<String, Map<String, Object>> out = new TreeMap<>();
-            try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("SELECT club, member_no, name, home_region, home_code FROM cm_members")) {
-                while (r.next()) {
-                    String id = id(r.getString(1), r.getInt(2));
-                    Map<String, Object> d = new LinkedHashMap<>();
-                    d.put("club", r.getString(1));
-                    d.put("member_no", r.getInt(2));
-                    d.put("name", r.getString(3));
-                    Object code = r.getObject(5);
-                    d.put("home", r.getString(4) == null || code == null ? null : label(levels.get(r.getString(4) + "/" + code)));
-                    List<Object[]> mine = new ArrayList<>(tags.getOrDefault(id, List.of()));
-                    mine.sort(Comparator.comparing(t -> (String) t[0]));
-                    d.put("tags", mine.stream().map(t -> t[0]).toList());
-                    d.put("tag_levels", mine.stream().map(t -> {
-                        Map<String, Object> e = new LinkedHashMap<>();
-                        e.put("id", t[0]);
-                        e.put("level", t[1] == null ? null : label(levels.get((String) t[1])));
-                        return e;
-                    }).toList());
-                    out.put(id, d);
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, Object> label(String label) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("label", label);
-        return m;
+        return CompositeKeyTables.members(harness.dbs);
     }
 }

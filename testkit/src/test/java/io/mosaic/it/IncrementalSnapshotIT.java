@@ -50,8 +50,6 @@ class IncrementalSnapshotIT {
         ScenarioSize size = new ScenarioSize(1, 200);
         ScenarioSeeder.seed(harness.dbs, size, 31);
         try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS public.mosaic_signal");
-            s.execute("CREATE TABLE public.mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
             // a table of the admin service that no mapping reads yet: it becomes a collection below
             s.execute("DROP TABLE IF EXISTS public.employee_notes");
             s.execute("CREATE TABLE public.employee_notes (id bigint PRIMARY KEY, employee_id bigint NOT NULL, note text NOT NULL)");
@@ -59,11 +57,6 @@ class IncrementalSnapshotIT {
             // what start-up and validate ask of a child table, so that a delete names its parent
             s.execute("CREATE UNIQUE INDEX employee_notes_identity ON public.employee_notes (id, employee_id)");
             s.execute("ALTER TABLE public.employee_notes REPLICA IDENTITY USING INDEX employee_notes_identity");
-        }
-        try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS mosaic_signal");
-            s.execute("CREATE TABLE mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
-            s.execute("GRANT SELECT, INSERT, DELETE ON labor.mosaic_signal TO 'debezium'@'127.0.0.1'");
         }
         String full = Files.readString(MosaicHarness.scenarioMapping());
         int from = full.indexOf("  lookups:\n    department:");
@@ -207,12 +200,9 @@ class IncrementalSnapshotIT {
 
     /** The config with a signal table for admin and labor. */
     private static Path withSignals(Path config) throws Exception {
-        String y = Files.readString(config);
-        y = y.replace("    database: admin\n", "    database: admin\n    signal_table: public.mosaic_signal\n")
-                .replace("    server_id: 5501\n", "    server_id: 5501\n    signal_table: labor.mosaic_signal\n");
-        assertThat(y).contains("signal_table: public.mosaic_signal").contains("signal_table: labor.mosaic_signal");
-        Files.writeString(config, y);
-        return config;
+        Path out = harness.withSignalTables(config);
+        assertThat(Files.readString(out)).contains("signal_table: public.mosaic_signal").contains("signal_table: labor.mosaic_signal");
+        return out;
     }
 
     private static int snapshot(Path config, String... args) throws Exception {
