@@ -31,7 +31,10 @@ import io.mosaic.mapping.Projector;
  * counter as external version, as the writer writes it, so whichever of the two writes a document
  * last, the higher counter wins. The state a pass reads is as of its start, and every lookup row it
  * reads is read later, so no document is written with lookup rows older than its state. A change
- * after the pass started is written by the writer with a higher counter. {@code mosaic rebuild}
+ * after the pass started is written by the writer with a higher counter. The nested groups of a page's
+ * elements ({@link NestedWrites}) are read by id, after the point in time, like the lookup rows: a nested
+ * change acknowledged before the state was written is in them, and one after raised the owner's counter.
+ * {@code mosaic rebuild}
  * therefore runs one pass, moves the alias, and runs a second pass with deletes, after which every
  * change before the move is in the new index (the second pass saw it) and every change after it went
  * there directly (the writer writes to the alias).
@@ -178,6 +181,8 @@ public final class IndexRebuild {
                 read.values().forEach(this::checkLookupColumns);
                 lookups.putAll(read);
             }
+            // the nested groups of the page's elements, by id (realtime), read after the point in time as the lookups are
+            Projector.NestedRows nested = NestedWrites.read(store, m, page);
             List<BulkAction> ops = new ArrayList<>();
             List<String> keys = new ArrayList<>();
             List<DocumentState> opStates = new ArrayList<>();
@@ -186,7 +191,7 @@ public final class IndexRebuild {
                 if (Projector.visible(m, s)) {
                     Map<String, Object> doc;
                     try {
-                        doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))));
+                        doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))), nested);
                     } catch (ProjectionException e) {
                         reject(key, "projection failed (see mosaic dead-letters for the same document)");
                         observer.projectionFailed(m, s, e);
