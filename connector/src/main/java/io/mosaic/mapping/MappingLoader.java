@@ -232,7 +232,7 @@ public final class MappingLoader {
             if (outer != null) {
                 problems.add(inner, "nested collection '" + collectionName + "' has 'collections': collections nest one level deep "
                         + "(a collection of the root may hold collections, a nested one may not); map the deeper table as a document "
-                        + "type of its own, or give its rows a column of '" + outer + "''s key and nest it under '" + outer + "'");
+                        + "type of its own, or give its rows the key column(s) of '" + outer + "' and make it a nested collection of '" + outer + "'");
                 elementOk = false;
             } else if (scalar) {
                 problems.add(inner, "collection '" + collectionName + "' has 'value', so its elements are single values and cannot "
