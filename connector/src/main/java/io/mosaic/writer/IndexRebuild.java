@@ -17,6 +17,7 @@ import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
 import io.mosaic.mapping.LookupMapping;
+import io.mosaic.mapping.NestedGroup;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.Projector;
@@ -182,7 +183,12 @@ public final class IndexRebuild {
                 lookups.putAll(read);
             }
             // the nested groups of the page's elements, by id (realtime), read after the point in time as the lookups are
-            Projector.NestedRows nested = NestedWrites.read(store, m, page);
+            Projector.NestedRows nested = Projector.NestedRows.NONE;
+            if (m.hasNested()) {
+                Map<String, Doc> groups = NestedWrites.readGroups(store, m, page);
+                groups.values().forEach(this::checkNestedColumns);
+                nested = NestedWrites.rows(groups);
+            }
             List<BulkAction> ops = new ArrayList<>();
             List<String> keys = new ArrayList<>();
             List<DocumentState> opStates = new ArrayList<>();
@@ -268,6 +274,25 @@ public final class IndexRebuild {
                         missingIn(c.table().id(), c.columns(), child.row());
                     }
                 });
+            }
+        }
+
+        /** As {@link #checkColumns}, for the rows of a stored nested group. */
+        private void checkNestedColumns(Doc doc) {
+            if (doc == null || !doc.found()) {
+                return;
+            }
+            NestedGroup g = StateIndex.decodeNested(doc);
+            for (CollectionMapping c : m.collections()) {
+                if (c.name().equals(g.collection())) {
+                    for (CollectionMapping n : c.collections()) {
+                        g.rows(n.name()).values().forEach(row -> {
+                            if (row.present()) {
+                                missingIn(n.table().id(), n.columns(), row.row());
+                            }
+                        });
+                    }
+                }
             }
         }
 

@@ -197,9 +197,11 @@ final class NestedWrites {
      * needs for their nested collections. Must be called after the states were read.
      */
     static Projector.NestedRows read(DocumentStore store, DocumentMapping m, Collection<DocumentState> states) throws Exception {
-        if (!m.hasNested()) {
-            return Projector.NestedRows.NONE;
-        }
+        return m.hasNested() ? rows(readGroups(store, m, states)) : Projector.NestedRows.NONE;
+    }
+
+    /** The stored groups of the present elements of {@code states}, by id, as {@link #read} reads them. */
+    static Map<String, Doc> readGroups(DocumentStore store, DocumentMapping m, Collection<DocumentState> states) throws Exception {
         Set<String> ids = new LinkedHashSet<>();
         for (DocumentState s : states) {
             for (CollectionMapping c : m.collections()) {
@@ -212,8 +214,7 @@ final class NestedWrites {
                 }
             }
         }
-        Map<String, Doc> docs = ids.isEmpty() ? Map.of() : store.get(m.stateIndex(), ids);
-        return rows(docs);
+        return ids.isEmpty() ? Map.of() : store.get(m.stateIndex(), ids);
     }
 
     /** The nested rows of stored groups by id (absent groups have none). */

@@ -245,6 +245,19 @@ class NestedCollectionWritesTest {
         assertThat(allowances("1", 11)).hasSize(1);
     }
 
+    @Test
+    void aRebuildRefusesNestedRowsThatLackANewlyMappedColumn() throws Exception {
+        base();
+        writer.write(List.of(upsert(ALLOWANCES, 5, allowance(100, 10, "meal", 500))));
+        Files.writeString(dir.resolve("v2.yaml"), MAPPING.replace("fields: {id: id, kind: kind, amount: amount}",
+                "fields: {id: id, kind: kind, amount: amount, currency: currency}"));
+        Problems problems = new Problems();
+        DocumentMapping v2 = new MappingLoader(Set.of("crm", "billing")).loadFile(dir.resolve("v2.yaml"), problems);
+        assertThat(problems.list()).isEmpty();
+        IndexRebuild.Result r = new IndexRebuild(store).run(v2, "customers-v2", false, n -> { });
+        assertThat(r.missingColumns()).as("the stored nested rows were captured without it").containsKey("billing.billing.allowances.currency");
+    }
+
     private void base() throws Exception {
         writer.write(List.of(upsert(CUSTOMERS, 1, customer(1)), upsert(CONTRACTS, 2, contract(10, 1, "A"))));
     }
