@@ -129,6 +129,15 @@ class NestedCollectionIT {
         Files.createDirectories(dir);
         Path mapping = dir.resolve("customers.yaml");
         Files.writeString(mapping, MAPPING);
+        // mosaic validate checks the nested table against the live MariaDB: a missing column, with its file and line
+        Path wrong = dir.resolve("wrong").resolve("customers.yaml");
+        Files.createDirectories(wrong.getParent());
+        Files.writeString(wrong, MAPPING.replace("amount: amount", "amount: amount_cents"));
+        MosaicCli.Run bad = MosaicCli.run("validate", "--config",
+                harness.configFile("wrong.yaml", wrong.toString(), "admin", "motivation", "labor").toString());
+        assertThat(bad.exit()).as(bad.out() + bad.err()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(bad.out() + bad.err()).contains("customers.yaml:28:").contains("column 'amount_cents' does not exist in labor.labor.nc_allowances");
+
         Path config = harness.config(mapping.toString(), "admin", "motivation", "labor");
         MosaicCli.Run ok = MosaicCli.run("validate", "--config", config.toString());
         assertThat(ok.exit()).as(ok.err() + ok.out()).isZero();
