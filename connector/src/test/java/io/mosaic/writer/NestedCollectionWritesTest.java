@@ -258,6 +258,39 @@ class NestedCollectionWritesTest {
         assertThat(r.missingColumns()).as("the stored nested rows were captured without it").containsKey("billing.billing.allowances.currency");
     }
 
+    /**
+     * Two writers (two processes, or a replay beside a live one): a nested row's change and its element's move to
+     * another document race at each step of the nested write; the moved element always shows the nested row.
+     */
+    @Test
+    void aNestedChangeRacingItsElementsMoveEndsInTheNewDocument() throws Exception {
+        for (String step : List.of("group", "state")) {
+            store = new InMemoryDocumentStore();
+            writer = newWriter();
+            base();
+            writer.write(List.of(upsert(CUSTOMERS, 3, customer(2)), upsert(ALLOWANCES, 4, allowance(100, 10, "meal", 500))));
+            DocumentWriter other = newWriter();
+            java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+            String at = step.equals("group") ? StateIndex.nestedId("contracts", "10") : StateIndex.docId("1");
+            store.beforeWrite = a -> {
+                // the first time the nested change writes the group (or, after it, the old owner's state), the move gets there first
+                if (a.index().equals(customers.stateIndex()) && a.id().equals(at) && raced.compareAndSet(false, true)) {
+                    try {
+                        other.write(List.of(move(CONTRACTS, 6, contract(10, 1, "A"), contract(10, 2, "A"))));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+            writer.write(List.of(upsert(ALLOWANCES, 5, allowance(100, 10, "meal", 777))));
+            store.beforeWrite = a -> { };
+            assertThat(raced).as(step).isTrue();
+            assertThat(contracts("1")).as(step).isEmpty();
+            assertThat(allowances("2", 10)).as(step + ": the nested change reached the element's new document")
+                    .containsExactly(Map.of("id", 100L, "kind", "meal", "amount", 777L));
+        }
+    }
+
     private void base() throws Exception {
         writer.write(List.of(upsert(CUSTOMERS, 1, customer(1)), upsert(CONTRACTS, 2, contract(10, 1, "A"))));
     }
