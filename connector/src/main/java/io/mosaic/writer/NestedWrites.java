@@ -68,9 +68,12 @@ import io.mosaic.model.RowChange;
  * time, publishes above any earlier publish.</li>
  * </ul>
  *
- * <p><b>Not done.</b> One level of nesting; nested elements take no lookups. An element whose parent changes
- * leaves its old document only if the change carries the old row (as for every collection: on PostgreSQL,
- * replica identity full, which {@code mosaic validate} checks).
+ * <p><b>Not done.</b> One level of nesting; nested elements take no lookups (the loader refuses both). An
+ * element whose parent changes leaves its old document only if the change carries the old parent (as for every
+ * collection: on PostgreSQL a replica identity over the key and parent, which {@code mosaic validate} checks).
+ * Every change of an element row writes its group, also when its parent did not change (one realtime read and
+ * one guarded write more per element change); groups, like states, are never removed, only emptied into
+ * tombstones.
  */
 final class NestedWrites {
 
