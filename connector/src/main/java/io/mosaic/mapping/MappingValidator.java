@@ -226,7 +226,13 @@ public final class MappingValidator {
                     checkFields(node.path("properties"), List.of(), c.table(), c.fields(), c.lookups());
                     for (CollectionMapping n : c.collections()) {
                         JsonNode inner = at(node.path("properties"), n.path());
-                        if (n.scalar()) {
+                        if (n.scalar() && inner != null
+                                && (!inner.has("type") || Set.of("nested", "object").contains(inner.get("type").asText()))) {
+                            problems.add(n.location(), "nested collection '" + c.name() + "." + n.name() + "' is an array of single "
+                                    + "values ('value'), but " + m.template().getFileName() + " maps '" + String.join(".", c.path()) + "."
+                                    + String.join(".", n.path()) + "' as " + (inner.has("type") ? inner.get("type").asText() : "an object")
+                                    + "; map it as the values' type (an array needs no mapping of its own), e.g. keyword");
+                        } else if (n.scalar()) {
                             checkField(node.path("properties"), n.value(), kindOf(n.table(), n.value()));
                         } else if (inner != null && inner.has("type") && !Set.of("nested", "object").contains(inner.get("type").asText())) {
                             problems.add(n.location(), "nested collection '" + c.name() + "." + n.name() + "' is an array of objects, but "

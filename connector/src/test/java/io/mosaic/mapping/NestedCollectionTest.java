@@ -163,6 +163,26 @@ class NestedCollectionTest {
                 .hasSize(2);
     }
 
+    @Test
+    void theIndexTemplateMustMapTheNestedPathsAsTheirKind() throws IOException {
+        Files.writeString(dir.resolve("customers.index.json"), """
+                {"mappings": {"properties": {
+                  "contracts": {"type": "nested", "properties": {
+                    "pay": {"properties": {"allowances": {"type": "keyword"}}},
+                    "tags": {"type": "nested"}}}}}}
+                """);
+        DocumentMapping m = load(VALID.replace("index: {alias: customers}", "index: {alias: customers, template: customers.index.json}"),
+                new java.util.ArrayList<>());
+        Problems p = new Problems();
+        MappingValidator.check(new MappingSet(List.of(m)), Map.of(), Set.of(), p);
+        assertThat(p.list().stream().map(ConfigProblem::toString).toList())
+                .anySatisfy(s -> assertThat(s).contains("customers.yaml:17:").contains("nested collection 'contracts.allowances' is an "
+                        + "array of objects, but customers.index.json maps 'contracts.pay.allowances' as keyword; map it as nested"))
+                .anySatisfy(s -> assertThat(s).contains("customers.yaml:25:").contains("nested collection 'contracts.tags' is an array "
+                        + "of single values ('value'), but customers.index.json maps 'contracts.tags' as nested"))
+                .hasSize(2);
+    }
+
     private static TableInfo table(List<String> key, String... columnsAndTypes) {
         Map<String, String> cols = new LinkedHashMap<>();
         for (int i = 0; i < columnsAndTypes.length; i += 2) {
