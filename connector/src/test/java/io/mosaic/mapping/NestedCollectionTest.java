@@ -183,6 +183,26 @@ class NestedCollectionTest {
                 .hasSize(2);
     }
 
+    @Test
+    void aNestedTableOnPostgresqlGetsAReplicaIdentityOverItsKeyAndParent() throws IOException {
+        // the nested table in the root's PostgreSQL database: its deletes and moves must say which element they leave
+        DocumentMapping m = load(VALID.replace("source: billing\n        table: billing.allowances", "source: crm\n        table: public.allowances"),
+                new java.util.ArrayList<>());
+        Map<String, TableInfo> t = new HashMap<>();
+        t.put("crm.public.customers", new TableInfo(Map.of("id", "int8", "name", "text"), List.of("id"), "d", List.of("id"), Set.of("id")));
+        t.put("crm.public.contracts", new TableInfo(Map.of("customer_id", "int8", "no", "int8", "title", "text"), List.of("customer_id", "no"),
+                "f", List.of("customer_id", "no", "title"), Set.of("customer_id", "no")));
+        t.put("crm.public.allowances", new TableInfo(Map.of("id", "int8", "customer_id", "int8", "contract_no", "int8", "kind", "text"),
+                List.of("id"), "d", List.of("id"), Set.of("id", "customer_id", "contract_no")));
+        io.mosaic.config.SourceConfig crm = new io.mosaic.config.SourceConfig("crm", io.mosaic.config.SourceType.POSTGRES, "db.example",
+                5432, "crm", "mosaic", "pw", "mosaic_crm", "mosaic_crm", 1, "initial", java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(10), Map.of());
+        io.mosaic.source.SourceSetup setup = new io.mosaic.source.SourceSetup(crm, new MappingSet(List.of(m)), t, 150018);
+        assertThat(setup.replicaIdentity(new TableRef("crm", "public.allowances"))).containsExactly(
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS allowances_mosaic_identity ON public.allowances (id, customer_id, contract_no);",
+                "ALTER TABLE public.allowances REPLICA IDENTITY USING INDEX allowances_mosaic_identity;");
+    }
+
     private static TableInfo table(List<String> key, String... columnsAndTypes) {
         Map<String, String> cols = new LinkedHashMap<>();
         for (int i = 0; i < columnsAndTypes.length; i += 2) {
