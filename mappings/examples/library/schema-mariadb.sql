@@ -1,6 +1,7 @@
--- MariaDB database "lib_catalog": books, their authors (many-to-many) and loans.
+-- MariaDB database "lib_catalog": books, their authors (many-to-many), loans and their renewals.
 -- Run in an empty database: mariadb lib_catalog < schema-mariadb.sql (it drops and re-creates its tables).
 -- The server needs binlog_format=ROW and binlog_row_image=FULL (deploy/local/mariadb.sh sets both).
+DROP TABLE IF EXISTS loan_renewals;
 DROP TABLE IF EXISTS loans;
 DROP TABLE IF EXISTS book_authors;
 DROP TABLE IF EXISTS authors;
@@ -33,4 +34,14 @@ CREATE TABLE loans (
   loaned_on   date NOT NULL,
   returned_on date,
   PRIMARY KEY (member_id, book_id, loaned_on)
+);
+
+-- Each renewal of a loan: the loan's key and the day it was renewed (no foreign key, as Mosaic needs none).
+CREATE TABLE loan_renewals (
+  member_id  bigint NOT NULL,
+  book_id    bigint NOT NULL,
+  loaned_on  date NOT NULL,
+  renewed_on date NOT NULL,
+  due_on     date,
+  PRIMARY KEY (member_id, book_id, loaned_on, renewed_on)
 );

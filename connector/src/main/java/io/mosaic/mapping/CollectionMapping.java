@@ -18,16 +18,39 @@ import java.util.Set;
  *
  * <p>{@code key} is the child table's primary key (one or several columns); {@code parent} names as many
  * columns as the root key has, matched by position, and holds the root key of the row's document.
+ *
+ * <p><b>Nested collections.</b> An object collection may hold {@code collections} of its own (one level: a
+ * nested collection holds none). Each element of the outer collection then carries, at the nested
+ * collection's {@code path} (relative to the element), the rows of the nested table whose {@code parent}
+ * names the element's {@code key}: the parent of a nested collection is the outer collection's key, not the
+ * root's, so a grandchild row ({@code contract_allowances(contract_id, ...)}) needs no root column. How the
+ * writer finds the document of such a row: {@code io.mosaic.writer.NestedWrites}.
  */
 public record CollectionMapping(String name, List<String> path, TableRef table, KeyColumns key, KeyColumns parent,
                                 List<FieldMapping> fields, List<LookupMapping> lookups, String location,
-                                String tableLocation, RowFilter filter, FieldMapping value) {
+                                String tableLocation, RowFilter filter, FieldMapping value, List<CollectionMapping> collections) {
+
+    public CollectionMapping {
+        collections = collections == null ? List.of() : List.copyOf(collections);
+    }
+
+    /** A collection without nested collections. */
+    public CollectionMapping(String name, List<String> path, TableRef table, KeyColumns key, KeyColumns parent,
+                             List<FieldMapping> fields, List<LookupMapping> lookups, String location,
+                             String tableLocation, RowFilter filter, FieldMapping value) {
+        this(name, path, table, key, parent, fields, lookups, location, tableLocation, filter, value, List.of());
+    }
 
     /** An object collection (elements are objects of {@code fields}). */
     public CollectionMapping(String name, List<String> path, TableRef table, KeyColumns key, KeyColumns parent,
                              List<FieldMapping> fields, List<LookupMapping> lookups, String location,
                              String tableLocation, RowFilter filter) {
         this(name, path, table, key, parent, fields, lookups, location, tableLocation, filter, null);
+    }
+
+    /** Whether the elements hold nested collections of their own. */
+    public boolean hasNested() {
+        return !collections.isEmpty();
     }
 
     /** Whether each element is one scalar value (a {@code value:} collection) rather than an object. */

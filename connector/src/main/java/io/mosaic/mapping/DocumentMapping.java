@@ -74,12 +74,20 @@ public record DocumentMapping(
         return out;
     }
 
+    /** Whether some collection holds nested collections (see {@link CollectionMapping}). */
+    public boolean hasNested() {
+        return collections.stream().anyMatch(CollectionMapping::hasNested);
+    }
+
     /** Every source this document takes rows from. */
     public Set<String> sources() {
         Set<String> out = new LinkedHashSet<>();
         out.add(root.source());
         allLookups().forEach(l -> out.add(l.table().source()));
-        collections.forEach(c -> out.add(c.table().source()));
+        collections.forEach(c -> {
+            out.add(c.table().source());
+            c.collections().forEach(n -> out.add(n.table().source()));
+        });
         return out;
     }
 }

@@ -29,7 +29,8 @@ public final class MappingLoader {
     private static final List<String> INDEX = List.of("alias", "version", "template");
     private static final List<String> ROOT = List.of("source", "table", "key", "fields", "lookups", "filter", "routing");
     private static final List<String> LOOKUP = List.of("source", "table", "key", "on", "as", "fields");
-    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "value", "lookups", "filter");
+    private static final List<String> COLLECTION = List.of("source", "table", "key", "parent", "path", "fields", "value", "lookups", "filter",
+            "collections");
     private static final List<String> CONDITION = java.util.Arrays.stream(RowFilter.Op.values())
             .map(o -> o.keyword.startsWith("is:") ? "is" : o.keyword).distinct().toList();
     private static final List<String> FIELD = List.of("column", "type", "format", "constant", "map", "otherwise", "coalesce", "when");
@@ -131,64 +132,9 @@ public final class MappingLoader {
         List<CollectionMapping> collections = new ArrayList<>();
         Map<String, String[]> childTables = new HashMap<>();
         root.get("collections").entries().forEach((collectionName, node) -> {
-            unknownKeys(node, COLLECTION, problems);
-            TableRef table = table(node, null, problems);
-            KeyColumns key = keyColumns(node, "key", problems);
-            KeyColumns parent = keyColumns(node, "parent", problems);
-            if (parent != null && rootKey != null && parent.size() != rootKey.size()) {
-                problems.add(node.get("parent"), "collection '" + collectionName + "': parent " + parent + " names " + parent.size()
-                        + " column(s), but the root key " + rootKey + " has " + rootKey.size() + "; name one column of the child row "
-                        + "per root key column, in the same order");
-                parent = null;
-            }
-            List<String> path = node.has("path") ? splitPath(node.get("path"), problems) : List.of(collectionName);
-            String pathName = String.join(".", path);
-            if (!fieldNames.add(pathName)) {
-                problems.add(node, "collection '" + collectionName + "' is written at '" + pathName + "', which another field also uses");
-            }
-            // Two collections may read one table (objects and a value: array of the same rows, say): each keeps its own
-            // copy of the rows in the state. They must agree on key and parent, which identify a row and its document.
-            String keyText = String.valueOf(key);
-            String parentText = String.valueOf(parent);
-            String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, keyText, parentText});
-            if (other != null && !(other[1].equals(keyText) && other[2].equals(parentText))) {
-                problems.add(node, "table " + table.id() + " is also read by collection '" + other[0] + "' of this document with key '"
-                        + other[1] + "' and parent '" + other[2] + "'; collections of one table must use the same key and parent");
-            }
-            Set<String> elementFields = new HashSet<>();
-            boolean scalar = node.has("value");
-            FieldMapping value = null;
-            List<FieldMapping> elementFieldList = List.of();
-            List<LookupMapping> elementLookups = List.of();
-            boolean elementOk = true;
-            if (scalar && node.has("fields")) {
-                problems.add(node.get("value"), "collection '" + collectionName + "' has both 'value' (each element one value) and "
-                        + "'fields' (each element an object); keep one of them");
-                elementOk = false;
-            } else if (scalar) {
-                if (node.has("lookups")) {
-                    problems.add(node.get("lookups"), "collection '" + collectionName + "' has 'value', so its elements are single "
-                            + "values and cannot take lookups; use 'fields' (elements as objects) to add lookup fields");
-                    elementOk = false;
-                }
-                FieldExpr e = expression(node.get("value"), problems);
-                if (e == null) {
-                    elementOk = false;
-                } else {
-                    value = new FieldMapping(List.copyOf(path), e, node.get("value").location());
-                }
-            } else if (!node.has("fields") && node.isMap()) {
-                problems.add(node, "collection '" + collectionName + "' needs 'fields' (each element an object, e.g. "
-                        + "fields: { id: id, name: name }) or 'value' (each element one value, e.g. value: name)");
-                elementOk = false;
-            } else {
-                elementFieldList = fields(node.get("fields"), List.of(), elementFields, problems, true);
-                elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
-            }
-            RowFilter filter = filter(node.get("filter"), problems);
-            if (table != null && key != null && parent != null && elementOk) {
-                collections.add(new CollectionMapping(collectionName, path, table, key, parent, elementFieldList,
-                        elementLookups, node.location(), tableLocation(node), filter, value));
+            CollectionMapping c = collection(collectionName, node, rootKey, null, fieldNames, childTables, problems);
+            if (c != null) {
+                collections.add(c);
             }
         });
         if (name == null || rootTable == null || rootKey == null || alias == null) {
@@ -207,6 +153,114 @@ public final class MappingLoader {
         }
         return new DocumentMapping(name, file, alias, version, template, rootTable, rootKey, fields, lookups, collections,
                 tableLocation(rootNode), rootFilter, routing, routingLocation);
+    }
+
+
+    /**
+     * One collection: of the root ({@code outer} null; its parent names the root key's columns) or nested in
+     * the elements of {@code outer} (its parent names the outer collection's key columns). Null when invalid
+     * (reported).
+     */
+    private CollectionMapping collection(String localName, YamlNode node, KeyColumns ownerKey, String outer,
+                                         Set<String> fieldNames, Map<String, String[]> childTables, Problems problems) {
+        String collectionName = outer == null ? localName : outer + "." + localName;
+        unknownKeys(node, COLLECTION, problems);
+        TableRef table = table(node, null, problems);
+        KeyColumns key = keyColumns(node, "key", problems);
+        KeyColumns parent = keyColumns(node, "parent", problems);
+        if (parent != null && ownerKey != null && parent.size() != ownerKey.size()) {
+            if (outer == null) {
+                problems.add(node.get("parent"), "collection '" + collectionName + "': parent " + parent + " names " + parent.size()
+                        + " column(s), but the root key " + ownerKey + " has " + ownerKey.size() + "; name one column of the child row "
+                        + "per root key column, in the same order");
+            } else {
+                problems.add(node.get("parent"), "nested collection '" + collectionName + "': parent " + parent + " names " + parent.size()
+                        + " column(s), but the key " + ownerKey + " of collection '" + outer + "' has " + ownerKey.size()
+                        + "; a nested collection's parent names the outer collection's key (not the root's): one column of the "
+                        + "nested row per key column of '" + outer + "', in the same order");
+            }
+            parent = null;
+        }
+        List<String> path = node.has("path") ? splitPath(node.get("path"), problems) : List.of(localName);
+        String pathName = String.join(".", path);
+        if (!fieldNames.add(pathName)) {
+            problems.add(node, "collection '" + collectionName + "' is written at '" + pathName + "', which another field also uses");
+        }
+        // Two collections may read one table (objects and a value: array of the same rows, say): each keeps its own
+        // copy of the rows in the state. They must agree on key and parent, which identify a row and its document.
+        String keyText = String.valueOf(key);
+        String parentText = String.valueOf(parent);
+        String[] other = table == null ? null : childTables.putIfAbsent(table.id(), new String[] {collectionName, keyText, parentText});
+        if (other != null && !(other[1].equals(keyText) && other[2].equals(parentText))) {
+            problems.add(node, "table " + table.id() + " is also read by collection '" + other[0] + "' of this document with key '"
+                    + other[1] + "' and parent '" + other[2] + "'; collections of one table must use the same key and parent");
+        }
+        Set<String> elementFields = new HashSet<>();
+        boolean scalar = node.has("value");
+        FieldMapping value = null;
+        List<FieldMapping> elementFieldList = List.of();
+        List<LookupMapping> elementLookups = List.of();
+        boolean elementOk = true;
+        if (scalar && node.has("fields")) {
+            problems.add(node.get("value"), "collection '" + collectionName + "' has both 'value' (each element one value) and "
+                    + "'fields' (each element an object); keep one of them");
+            elementOk = false;
+        } else if (scalar) {
+            if (node.has("lookups")) {
+                problems.add(node.get("lookups"), "collection '" + collectionName + "' has 'value', so its elements are single "
+                        + "values and cannot take lookups; use 'fields' (elements as objects) to add lookup fields");
+                elementOk = false;
+            }
+            FieldExpr e = expression(node.get("value"), problems);
+            if (e == null) {
+                elementOk = false;
+            } else {
+                value = new FieldMapping(List.copyOf(path), e, node.get("value").location());
+            }
+        } else if (!node.has("fields") && node.isMap()) {
+            problems.add(node, "collection '" + collectionName + "' needs 'fields' (each element an object, e.g. "
+                    + "fields: { id: id, name: name }) or 'value' (each element one value, e.g. value: name)");
+            elementOk = false;
+        } else {
+            elementFieldList = fields(node.get("fields"), List.of(), elementFields, problems, true);
+            elementLookups = lookups(node.get("lookups"), table, List.of(), elementFields, problems);
+        }
+        RowFilter filter = filter(node.get("filter"), problems);
+        List<CollectionMapping> nested = new ArrayList<>();
+        if (node.has("collections")) {
+            YamlNode inner = node.get("collections");
+            if (outer != null) {
+                problems.add(inner, "nested collection '" + collectionName + "' has 'collections': collections nest one level deep "
+                        + "(a collection of the root may hold collections, a nested one may not); map the deeper table as a document "
+                        + "type of its own, or give its rows the key column(s) of '" + outer + "' and make it a nested collection of '" + outer + "'");
+                elementOk = false;
+            } else if (scalar) {
+                problems.add(inner, "collection '" + collectionName + "' has 'value', so its elements are single values and cannot "
+                        + "hold nested collections; use 'fields' (elements as objects)");
+                elementOk = false;
+            } else if (!inner.isMap()) {
+                problems.add(inner, "'" + inner.path() + "' must be a map of nested collection name to {table, key, parent, fields}");
+                elementOk = false;
+            } else {
+                Map<String, String[]> nestedTables = new HashMap<>();
+                inner.entries().forEach((n, nNode) -> {
+                    if (nNode.has("lookups")) {
+                        problems.add(nNode.get("lookups"), "nested collection '" + collectionName + "." + n + "' has 'lookups', which "
+                                + "nested collections do not support (yet); remove them, or move the lookup to collection '"
+                                + collectionName + "' or to the root");
+                    }
+                    CollectionMapping c = collection(n, nNode, key, collectionName, elementFields, nestedTables, problems);
+                    if (c != null && !nNode.has("lookups")) {
+                        nested.add(c);
+                    }
+                });
+            }
+        }
+        if (table != null && key != null && parent != null && elementOk) {
+            return new CollectionMapping(localName, path, table, key, parent, elementFieldList,
+                    elementLookups, node.location(), tableLocation(node), filter, value, nested);
+        }
+        return null;
     }
 
     private List<LookupMapping> lookups(YamlNode node, TableRef owner, List<String> prefix, Set<String> fieldNames, Problems problems) {

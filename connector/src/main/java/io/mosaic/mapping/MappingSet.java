@@ -42,6 +42,15 @@ public final class MappingSet {
                     add(l.table(), new TableRole.Lookup(d, l, c), l.columns());
                     lookupUses(d, c.table(), l);
                 }
+                for (CollectionMapping n : c.collections()) {
+                    add(n.table(), new TableRole.Child(d, n, c), n.columns());
+                    use(n.table(), n.key(), "the key of nested collection '" + c.name() + "." + n.name() + "' (" + n.location() + ")");
+                    use(n.table(), n.parent(), "the parent column of nested collection '" + c.name() + "." + n.name() + "' ("
+                            + n.location() + ")");
+                    uses(n.table(), n.rowFields(), d.name());
+                    n.filter().conditions().forEach(f -> use(n.table(), f.column(), "the filter of nested collection '" + c.name() + "."
+                            + n.name() + "' (" + f.location() + ")"));
+                }
             }
         }
     }

@@ -60,6 +60,13 @@ public final class MappingValidator {
                 for (LookupMapping l : col.lookups()) {
                     c.lookup(col.table(), l);
                 }
+                for (CollectionMapping n : col.collections()) {
+                    // the parent of a nested collection names the outer collection's key columns, in the nested table
+                    c.table(n.table(), n.key(), n.tableLocation(), n.parent());
+                    n.parent().columns().forEach(p -> c.column(n.table(), p, n.parent().locationOr(n.location()), "parent"));
+                    c.fields(n.table(), n.rowFields());
+                    n.filter().conditions().forEach(f -> c.column(n.table(), f.column(), f.location(), "filter"));
+                }
             }
             if (m.template() != null) {
                 c.template();
@@ -217,6 +224,24 @@ public final class MappingValidator {
                 }
                 if (node != null) {
                     checkFields(node.path("properties"), List.of(), c.table(), c.fields(), c.lookups());
+                    for (CollectionMapping n : c.collections()) {
+                        JsonNode inner = at(node.path("properties"), n.path());
+                        if (n.scalar() && inner != null
+                                && (!inner.has("type") || Set.of("nested", "object").contains(inner.get("type").asText()))) {
+                            problems.add(n.location(), "nested collection '" + c.name() + "." + n.name() + "' is an array of single "
+                                    + "values ('value'), but " + m.template().getFileName() + " maps '" + String.join(".", c.path()) + "."
+                                    + String.join(".", n.path()) + "' as " + (inner.has("type") ? inner.get("type").asText() : "an object")
+                                    + "; map it as the values' type (an array needs no mapping of its own), e.g. keyword");
+                        } else if (n.scalar()) {
+                            checkField(node.path("properties"), n.value(), kindOf(n.table(), n.value()));
+                        } else if (inner != null && inner.has("type") && !Set.of("nested", "object").contains(inner.get("type").asText())) {
+                            problems.add(n.location(), "nested collection '" + c.name() + "." + n.name() + "' is an array of objects, but "
+                                    + m.template().getFileName() + " maps '" + String.join(".", c.path()) + "." + String.join(".", n.path())
+                                    + "' as " + inner.get("type").asText() + "; map it as nested");
+                        } else if (inner != null) {
+                            checkFields(inner.path("properties"), List.of(), n.table(), n.fields(), List.of());
+                        }
+                    }
                 }
             }
         }

@@ -24,6 +24,20 @@ public final class Projector {
         Map<String, Object> row(TableRef table, String key);
     }
 
+    /**
+     * The rows of one nested collection under one element of its outer collection (see {@link CollectionMapping}),
+     * by key, tombstones included; empty when there are none.
+     */
+    @FunctionalInterface
+    public interface NestedRows {
+        Map<String, Contribution> rows(CollectionMapping outer, CollectionMapping nested, String outerKey);
+
+        /** For a type without nested collections: asking for nested rows is a bug, not an empty array. */
+        NestedRows NONE = (outer, nested, key) -> {
+            throw new IllegalStateException("collection '" + outer.name() + "' holds nested collections, but no nested rows were given");
+        };
+    }
+
     private Projector() {
     }
 
@@ -32,8 +46,17 @@ public final class Projector {
         return state.rootPresent() && mapping.rootFilter().matches(state.root().row());
     }
 
-    /** The document for this state, or null when there is none (no root row, or it does not pass the root filter). */
+    /** {@link #project(DocumentMapping, DocumentState, LookupRows, NestedRows)} of a type without nested collections. */
     public static Map<String, Object> project(DocumentMapping mapping, DocumentState state, LookupRows lookups) {
+        return project(mapping, state, lookups, NestedRows.NONE);
+    }
+
+    /**
+     * The document for this state, or null when there is none (no root row, or it does not pass the root filter).
+     * Each element of a collection with nested collections carries, at each nested path, the present rows of
+     * {@code nested} under the element's key that pass the nested filter, in key order, as its collection does.
+     */
+    public static Map<String, Object> project(DocumentMapping mapping, DocumentState state, LookupRows lookups, NestedRows nested) {
         if (!visible(mapping, state)) {
             return null;
         }
@@ -50,12 +73,35 @@ public final class Projector {
                                 elements.add(v);
                             }
                         } else {
-                            elements.add(projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table()));
+                            Map<String, Object> element = projectRow(c.fields(), c.lookups(), e.getValue().row(), lookups, c.table());
+                            for (CollectionMapping n : c.collections()) {
+                                put(element, n.path(), elements(n, nested.rows(c, n, e.getKey()), lookups));
+                            }
+                            elements.add(element);
                         }
                     });
             put(doc, c.path(), elements);
         }
         return doc;
+    }
+
+    /** The elements of a nested collection (no lookups, no deeper collections) from its rows by key. */
+    private static List<Object> elements(CollectionMapping n, Map<String, Contribution> rows, LookupRows lookups) {
+        List<Object> out = new ArrayList<>();
+        rows.entrySet().stream()
+                .filter(e -> e.getValue().present() && n.filter().matches(e.getValue().row()))
+                .sorted(Map.Entry.comparingByKey(n.key().order()))
+                .forEach(e -> {
+                    if (n.scalar()) {
+                        Object v = evaluate(n.value(), e.getValue().row(), n.table());
+                        if (v != null) {
+                            out.add(v);
+                        }
+                    } else {
+                        out.add(projectRow(n.fields(), n.lookups(), e.getValue().row(), lookups, n.table()));
+                    }
+                });
+        return out;
     }
 
     /** The fields of one row with its lookups, as an object. */

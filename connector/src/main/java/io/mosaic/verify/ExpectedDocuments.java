@@ -30,11 +30,26 @@ final class ExpectedDocuments {
      * and key, and the lookup keys the rows refer to by table (some may have no row).
      */
     record Rows(Map<String, Map<String, Object>> roots, Map<String, Map<String, List<Map<String, Object>>>> children,
-                Map<String, Map<String, Map<String, Object>>> lookups, Map<String, Set<String>> referred) {
+                Map<String, Map<String, Map<String, Object>>> lookups, Map<String, Set<String>> referred,
+                Map<String, Map<String, List<Map<String, Object>>>> nested) {
+
+        Rows(Map<String, Map<String, Object>> roots, Map<String, Map<String, List<Map<String, Object>>>> children,
+             Map<String, Map<String, Map<String, Object>>> lookups, Map<String, Set<String>> referred) {
+            this(roots, children, lookups, referred, Map.of());
+        }
 
         List<Map<String, Object>> children(String collection, String rootKey) {
             return children.getOrDefault(collection, Map.of()).getOrDefault(rootKey, List.of());
         }
+
+        /** The rows of nested collection {@code nested} under element {@code outerKey} of {@code outer}. */
+        List<Map<String, Object>> nested(CollectionMapping outer, CollectionMapping nested, String outerKey) {
+            return this.nested.getOrDefault(nestedName(outer, nested), Map.of()).getOrDefault(outerKey, List.of());
+        }
+    }
+
+    static String nestedName(CollectionMapping outer, CollectionMapping nested) {
+        return outer.name() + "." + nested.name();
     }
 
     /** A document that cannot be assembled (the writer dead-letters it): skipped, not compared. */
@@ -53,6 +68,7 @@ final class ExpectedDocuments {
         Set<String> keys = new LinkedHashSet<>(byKey.keySet());
         keys.addAll(keysWithoutRoot);
         Map<String, Map<String, List<Map<String, Object>>>> children = new HashMap<>();
+        Map<String, Map<String, List<Map<String, Object>>>> nested = new HashMap<>();
         Map<String, Set<String>> lookupKeys = new LinkedHashMap<>();
         for (LookupMapping l : m.lookups()) {
             roots.forEach(r -> addKey(lookupKeys, l, r));
@@ -68,6 +84,19 @@ final class ExpectedDocuments {
                 }
             }
             children.put(c.name(), perRoot);
+            // the nested rows of these elements, by the element's key (their parent names it, not the root)
+            Set<String> elementKeys = new LinkedHashSet<>();
+            perRoot.values().forEach(rows -> rows.forEach(r -> elementKeys.add(c.key().of(r))));
+            elementKeys.remove(null);
+            for (CollectionMapping n : c.collections()) {
+                Map<String, List<Map<String, Object>>> perElement = new HashMap<>();
+                if (!elementKeys.isEmpty()) {
+                    for (Map<String, Object> row : reader.rowsWhere(n.table(), n.parent(), elementKeys)) {
+                        perElement.computeIfAbsent(n.parent().of(row), k -> new ArrayList<>()).add(row);
+                    }
+                }
+                nested.put(nestedName(c, n), perElement);
+            }
         }
         Map<String, Map<String, Map<String, Object>>> lookups = new HashMap<>();
         Map<String, Set<String>> referred = new HashMap<>();
@@ -82,7 +111,7 @@ final class ExpectedDocuments {
                 }
             }
         }
-        return new Rows(byKey, children, lookups, referred);
+        return new Rows(byKey, children, lookups, referred, nested);
     }
 
     private static void addKey(Map<String, Set<String>> lookupKeys, LookupMapping l, Map<String, Object> row) {
@@ -115,7 +144,14 @@ final class ExpectedDocuments {
                 }
                 return Projector.projectRow(m.fields(), List.of(), root, (t, k) -> null, m.root());
             }
-            return Projector.project(m, state, (table, lookupKey) -> rows.lookups().getOrDefault(table.id(), Map.of()).get(lookupKey));
+            return Projector.project(m, state, (table, lookupKey) -> rows.lookups().getOrDefault(table.id(), Map.of()).get(lookupKey),
+                    (outer, n, outerKey) -> {
+                        Map<String, Contribution> out = new java.util.TreeMap<>();
+                        for (Map<String, Object> row : rows.nested(outer, n, outerKey)) {
+                            out.put(n.key().of(row), new Contribution(0, false, row));
+                        }
+                        return out;
+                    });
         } catch (ProjectionException e) {
             return UNPROJECTABLE;
         }

@@ -40,7 +40,9 @@ import io.mosaic.writer.StateIndex;
  * any real insert outranks.</li>
  * </ol>
  * The lookup rows the documents refer to go the same way: their stored copies are read first, then the
- * source's rows in a fresh snapshot.
+ * source's rows in a fresh snapshot. So do the rows of nested collections: the groups of the elements the
+ * state holds are read with the states; an element the state does not hold yet has its nested rows
+ * re-emitted at version 0, which any row the writer stored meanwhile outranks.
  * Only the rows that differ from the state are re-emitted, plus the root row, so that the document is
  * assembled and published again. A document changed behind Mosaic's back carries a version Mosaic did not
  * give it; the writer is told the document's current version and publishes above it. A document deleted
@@ -70,6 +72,7 @@ final class Repair {
                 states.put(key, StateIndex.decode(key, d != null && d.found() ? d.source() : null));
             }
         }
+        Map<String, Map<String, Contribution>> heldNested = heldNested(m, states.values());
         // 2. The sources' rows, in fresh snapshots.
         reader.begin();
         List<Map<String, Object>> roots = reader.rowsWhere(m.root(), m.rootKey(), keys);
@@ -111,12 +114,66 @@ final class Repair {
                         changes.add(delete(c.table(), h.row(), h.version()));
                     }
                 });
+                for (CollectionMapping n : c.collections()) {
+                    for (String ek : seen) {
+                        Map<String, Contribution> heldRows = heldNested.getOrDefault(ExpectedDocuments.nestedName(c, n) + "|" + ek, Map.of());
+                        Set<String> seenRows = new LinkedHashSet<>();
+                        for (Map<String, Object> nestedRow : rows.nested(c, n, ek)) {
+                            String rk = n.key().of(nestedRow);
+                            seenRows.add(rk);
+                            Contribution h = heldRows.get(rk);
+                            if (h == null || !h.present() || !DocumentDiff.differingFields(nestedRow, h.row()).isEmpty()) {
+                                changes.add(upsert(n.table(), nestedRow, h == null ? 0 : h.version()));
+                            }
+                        }
+                        heldRows.forEach((rk, h) -> {
+                            if (h.present() && !seenRows.contains(rk)) {
+                                changes.add(delete(n.table(), h.row(), h.version()));
+                            }
+                        });
+                    }
+                }
             }
         }
         if (!m.isSingleTable()) {
             changes.addAll(0, lookupChanges(m, rows));
         }
         writer.repair(m, changes, floors);
+    }
+
+    /**
+     * The nested rows Mosaic holds under the present elements of {@code states}, by
+     * {@code <outer>.<nested>|<element key>} (read before the sources, see the class comment).
+     */
+    private Map<String, Map<String, Contribution>> heldNested(DocumentMapping m, java.util.Collection<DocumentState> states)
+            throws Exception {
+        Map<String, Map<String, Contribution>> out = new HashMap<>();
+        if (!m.hasNested()) {
+            return out;
+        }
+        Map<String, String[]> ids = new LinkedHashMap<>();
+        for (DocumentState s : states) {
+            for (CollectionMapping c : m.collections()) {
+                if (c.hasNested()) {
+                    s.children(c.name()).forEach((k, child) -> ids.put(StateIndex.nestedId(c.name(), k), new String[] {c.name(), k}));
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return out;
+        }
+        Map<String, Doc> docs = es.mget(m.stateIndex(), List.copyOf(ids.keySet()));
+        for (CollectionMapping c : m.collections()) {
+            for (CollectionMapping n : c.collections()) {
+                ids.forEach((id, ck) -> {
+                    if (ck[0].equals(c.name())) {
+                        out.put(ExpectedDocuments.nestedName(c, n) + "|" + ck[1],
+                                StateIndex.nestedRows(c.name(), ck[1], docs.get(id), n.name()));
+                    }
+                });
+            }
+        }
+        return out;
     }
 
     /** The lookup rows the documents use whose stored copy differs from the source's. */

@@ -17,6 +17,7 @@ import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
 import io.mosaic.mapping.LookupMapping;
+import io.mosaic.mapping.NestedGroup;
 import io.mosaic.mapping.ProjectionException;
 import io.mosaic.mapping.Keys;
 import io.mosaic.mapping.Projector;
@@ -31,7 +32,10 @@ import io.mosaic.mapping.Projector;
  * counter as external version, as the writer writes it, so whichever of the two writes a document
  * last, the higher counter wins. The state a pass reads is as of its start, and every lookup row it
  * reads is read later, so no document is written with lookup rows older than its state. A change
- * after the pass started is written by the writer with a higher counter. {@code mosaic rebuild}
+ * after the pass started is written by the writer with a higher counter. The nested groups of a page's
+ * elements ({@link NestedWrites}) are read by id, after the point in time, like the lookup rows: a nested
+ * change acknowledged before the state was written is in them, and one after raised the owner's counter.
+ * {@code mosaic rebuild}
  * therefore runs one pass, moves the alias, and runs a second pass with deletes, after which every
  * change before the move is in the new index (the second pass saw it) and every change after it went
  * there directly (the writer writes to the alias).
@@ -178,6 +182,13 @@ public final class IndexRebuild {
                 read.values().forEach(this::checkLookupColumns);
                 lookups.putAll(read);
             }
+            // the nested groups of the page's elements, by id (realtime), read after the point in time as the lookups are
+            Projector.NestedRows nested = Projector.NestedRows.NONE;
+            if (m.hasNested()) {
+                Map<String, Doc> groups = NestedWrites.readGroups(store, m, page);
+                groups.values().forEach(this::checkNestedColumns);
+                nested = NestedWrites.rows(groups);
+            }
             List<BulkAction> ops = new ArrayList<>();
             List<String> keys = new ArrayList<>();
             List<DocumentState> opStates = new ArrayList<>();
@@ -186,7 +197,7 @@ public final class IndexRebuild {
                 if (Projector.visible(m, s)) {
                     Map<String, Object> doc;
                     try {
-                        doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))));
+                        doc = Projector.project(m, s, (table, k) -> StateIndex.lookupRow(lookups.get(StateIndex.lookupId(table.id(), k))), nested);
                     } catch (ProjectionException e) {
                         reject(key, "projection failed (see mosaic dead-letters for the same document)");
                         observer.projectionFailed(m, s, e);
@@ -263,6 +274,25 @@ public final class IndexRebuild {
                         missingIn(c.table().id(), c.columns(), child.row());
                     }
                 });
+            }
+        }
+
+        /** As {@link #checkColumns}, for the rows of a stored nested group. */
+        private void checkNestedColumns(Doc doc) {
+            if (doc == null || !doc.found()) {
+                return;
+            }
+            NestedGroup g = StateIndex.decodeNested(doc);
+            for (CollectionMapping c : m.collections()) {
+                if (c.name().equals(g.collection())) {
+                    for (CollectionMapping n : c.collections()) {
+                        g.rows(n.name()).values().forEach(row -> {
+                            if (row.present()) {
+                                missingIn(n.table().id(), n.columns(), row.row());
+                            }
+                        });
+                    }
+                }
             }
         }
 

@@ -9,6 +9,7 @@ import io.mosaic.mapping.CollectionMapping;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
 import io.mosaic.mapping.MappingSet;
+import io.mosaic.mapping.NestedGroup;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
@@ -85,10 +86,24 @@ final class SnapshotSweep {
             boolean root = m.root().source().equals(source) && tables.test(m.root());
             List<CollectionMapping> collections = m.collections().stream()
                     .filter(c -> c.table().source().equals(source) && tables.test(c.table())).toList();
-            if (!root && collections.isEmpty()) {
+            boolean nested = m.collections().stream().flatMap(c -> c.collections().stream())
+                    .anyMatch(n -> n.table().source().equals(source) && tables.test(n.table()));
+            if (!root && collections.isEmpty() && !nested) {
                 continue;
             }
             state.statesOlderThan(m.stateIndex(), source, snapshotVersion, d -> {
+                if (StateIndex.isNested(d)) {
+                    // the rows of nested collections under one element (see NestedWrites)
+                    NestedGroup g = StateIndex.decodeNested(d);
+                    m.collections().stream().filter(c -> c.name().equals(g.collection())).flatMap(c -> c.collections().stream())
+                            .filter(n -> n.table().source().equals(source) && tables.test(n.table()))
+                            .forEach(n -> g.rows(n.name()).values().forEach(row -> {
+                                if (row.present() && row.version() < snapshotVersion) {
+                                    deletes.add(sweepDelete(n.table(), row.row(), snapshotVersion, position, snapshot));
+                                }
+                            }));
+                    return;
+                }
                 DocumentState s = StateIndex.decode(d);
                 if (root && s.root() != null && s.root().present() && s.root().version() < snapshotVersion) {
                     deletes.add(sweepDelete(m.root(), s.root().row(), snapshotVersion, position, snapshot));

@@ -13,6 +13,7 @@ import io.mosaic.es.ElasticsearchGateway.Doc;
 import io.mosaic.es.ElasticsearchGateway.DocConsumer;
 import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentState;
+import io.mosaic.mapping.NestedGroup;
 
 /**
  * Mosaic's state index of one document type, in one place: its format (how a {@link DocumentState}
@@ -22,18 +23,27 @@ import io.mosaic.mapping.DocumentState;
  * <p>Two kinds of documents: {@code d:<root key>} holds every row contributing to one public document,
  * each with its source version, the write counter {@code seq}, the lookup rows it refers to
  * ({@code refs}) and the lowest version per source of its present rows ({@code src_min}, for the
- * snapshot sweep); {@code l:<table>:<key>} holds one lookup row, externally versioned.
+ * snapshot sweep); {@code l:<table>:<key>} holds one lookup row, externally versioned;
+ * {@code n:<collection>:<key>} holds the rows of the nested collections under one element of a collection,
+ * and the element's owner (a {@link NestedGroup}, see {@link NestedWrites}), with {@code src_min} as a state has.
  */
 public final class StateIndex {
 
     static final String DOC_PREFIX = "d:";
     static final String LOOKUP_PREFIX = "l:";
+    /** The rows under one element of a collection with nested collections (see {@link NestedWrites}). */
+    static final String NESTED_PREFIX = "n:";
     /** A source's deferred-assembly marker (see {@link DeferredAssembly}); neither a document state nor a lookup row. */
     static final String DEFERRED_PREFIX = "x:deferred:";
 
     private static final String KIND = "kind";
     private static final String KIND_DOC = "doc";
     private static final String KIND_LOOKUP = "lookup";
+    private static final String KIND_NESTED = "nested";
+    /** A nested group's outer collection, owner (root key) and the owner's version; not indexed. */
+    private static final String COLLECTION = "collection";
+    private static final String OWNER = "owner";
+    private static final String OWNER_VERSION = "owner_v";
     private static final String KIND_DEFERRED = "deferred";
     /** A deferred-assembly marker's flag: the source's snapshot ended (its writes wait only for a pass). Not indexed. */
     private static final String ENDED = "ended";
@@ -93,6 +103,11 @@ public final class StateIndex {
 
     public static String lookupId(String tableId, String key) {
         return LOOKUP_PREFIX + tableId + ":" + key;
+    }
+
+    /** The id of the nested group under element {@code key} of collection {@code collection}. */
+    public static String nestedId(String collection, String key) {
+        return NESTED_PREFIX + collection + ":" + key;
     }
 
     /** The id of the lookup document a {@link io.mosaic.mapping.LookupMapping#ref} names. */
@@ -180,6 +195,71 @@ public final class StateIndex {
         return state;
     }
 
+    /**
+     * A nested group: its owner, its rows by nested collection, and the lowest version per source of its present
+     * rows ({@code src_min}), so that a snapshot sweep or a truncate finds them as it finds a state's.
+     *
+     * @param sourceOf the source of each nested collection, by name
+     */
+    static Map<String, Object> encodeNested(NestedGroup group, Function<String, String> sourceOf) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(KIND, KIND_NESTED);
+        out.put(COLLECTION, group.collection());
+        out.put(KEY, group.key());
+        out.put(OWNER_VERSION, group.ownerVersion());
+        if (group.owner() != null) {
+            out.put(OWNER, group.owner());
+        }
+        Map<String, Long> srcMin = new LinkedHashMap<>();
+        Map<String, Object> children = new LinkedHashMap<>();
+        group.allRows().forEach((nested, rows) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            rows.forEach((k, c) -> {
+                m.put(k, encode(c));
+                if (c.present()) {
+                    srcMin.merge(sourceOf.apply(nested), c.version(), Math::min);
+                }
+            });
+            children.put(nested, m);
+        });
+        out.put(SRC_MIN, srcMin);
+        out.put(CHILDREN, children);
+        return out;
+    }
+
+    /** The nested group as stored, or an empty one when {@code doc} is absent. */
+    @SuppressWarnings("unchecked")
+    static NestedGroup decodeNested(String collection, String key, Doc doc) {
+        NestedGroup group = new NestedGroup(collection, key);
+        if (doc == null || !doc.found()) {
+            return group;
+        }
+        Map<String, Object> source = doc.source();
+        if (source.get(OWNER_VERSION) instanceof Number v) {
+            group.applyOwner(v.longValue(), (String) source.get(OWNER));
+        }
+        if (source.get(CHILDREN) instanceof Map<?, ?> children) {
+            ((Map<String, Object>) children).forEach((nested, rows) ->
+                    ((Map<String, Object>) rows).forEach((k, c) -> group.applyRow(nested, k, decodeContribution((Map<String, Object>) c))));
+        }
+        return group;
+    }
+
+    /** The rows (tombstones included) of nested collection {@code nested} in a stored group; empty when absent. */
+    public static Map<String, Contribution> nestedRows(String collection, String key, Doc doc, String nested) {
+        return decodeNested(collection, key, doc).rows(nested);
+    }
+
+    /** A stored nested group, its collection and key taken from the document. */
+    static NestedGroup decodeNested(Doc doc) {
+        return decodeNested((String) doc.source().get(COLLECTION), (String) doc.source().get(KEY), doc);
+    }
+
+    /** Whether a stored document of the state index is a nested group. */
+    static boolean isNested(Doc doc) {
+        return doc.id().startsWith(NESTED_PREFIX);
+    }
+
     /** The state of a stored document as {@link #decode} reads it, its root key taken from the document. */
     static DocumentState decode(Doc doc) {
         return decode((String) doc.source().get(ROOT_KEY), doc.source());
@@ -262,7 +342,10 @@ public final class StateIndex {
                 true, consumer);
     }
 
-    /** Every document state holding a present row of {@code source} at a version below {@code version}. */
+    /**
+     * Every document state, and every nested group, holding a present row of {@code source} at a version below
+     * {@code version} ({@link #isNested} tells them apart).
+     */
     void statesOlderThan(String index, String source, long version, DocConsumer consumer) throws Exception {
         store.search(index, Map.of("range", Map.of(SRC_MIN + "." + source, Map.of("lt", version))), true, consumer);
     }

@@ -69,11 +69,13 @@ final class StatefulWrites {
 
     private final DocumentStore store;
     private final LookupFanOut lookups;
+    private final NestedWrites nested;
     private final Outcomes outcomes;
 
     StatefulWrites(DocumentStore store, LookupFanOut lookups, Outcomes outcomes) {
         this.store = store;
         this.lookups = lookups;
+        this.nested = new NestedWrites(store, outcomes);
         this.outcomes = outcomes;
     }
 
@@ -115,6 +117,7 @@ final class StatefulWrites {
         // 1. Lookup rows: written first, externally versioned, so that assemblies below see them.
         Map<String, LookupFanOut.LookupWrite> lookupWrites = new LinkedHashMap<>();
         Map<String, List<StateChange>> perRoot = new LinkedHashMap<>();
+        Map<String, List<NestedWrites.Change>> perGroup = new LinkedHashMap<>();
         for (Routed r : items) {
             RowChange c = r.change();
             if (r.role() instanceof TableRole.Lookup l) {
@@ -133,27 +136,39 @@ final class StatefulWrites {
                     continue;
                 }
                 perRoot.computeIfAbsent(key, k -> new ArrayList<>()).add(new StateChange(null, null, Contribution.of(c), c));
+            } else if (r.role() instanceof TableRole.Child child && child.nested()) {
+                nested.routeRow(m, child.within(), child.collection(), c, perGroup);
             } else if (r.role() instanceof TableRole.Child child) {
                 routeChild(m, child.collection(), c, perRoot);
+                if (child.collection().hasNested()) {
+                    nested.routeOwner(m, child.collection(), c, perGroup);
+                }
             }
         }
         Set<String> touched = new LinkedHashSet<>();
         if (!lookupWrites.isEmpty()) {
             touched.addAll(lookups.write(m, lookupWrites.values()));
         }
+        // Nested groups before any state: an element's new owner must be recorded before its document is assembled,
+        // and a nested row's owner is assembled after its group is written (see NestedWrites).
+        Set<String> owners = perGroup.isEmpty() ? Set.of() : nested.write(m, perGroup);
         // A lookup row that documents already refer to fans out on the normal path, publishes included: a
         // document published at its state's counter with the old row would otherwise keep it, as a later pass
         // writes the same counter and loses (external versions reject an equal one). On an initial load the
         // lookup tables come first and nothing refers to them yet.
         if (!publish && touched.isEmpty()) {
-            List<String> keys = new ArrayList<>(perRoot.keySet());
+            // the owners of changed nested groups get a raised seq, so that the pass publishes above any earlier publish
+            Set<String> stateKeys = new LinkedHashSet<>(perRoot.keySet());
+            stateKeys.addAll(owners);
+            List<String> keys = new ArrayList<>(stateKeys);
             for (int from = 0; from < keys.size(); from += CHUNK) {
-                writeStates(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot);
+                writeStates(m, keys.subList(from, Math.min(from + CHUNK, keys.size())), perRoot, owners);
             }
             return;
         }
 
         // 2. Assemble the affected documents in bounded chunks: a lookup row can fan out to every document.
+        touched.addAll(owners);
         Set<String> all = new LinkedHashSet<>(perRoot.keySet());
         all.addAll(touched);
         List<String> keys = new ArrayList<>(all);
@@ -194,7 +209,8 @@ final class StatefulWrites {
     }
 
     /** Applies the changes of {@code keys} to their states and writes them back, reading again those that lost a race. */
-    private void writeStates(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot) throws Exception {
+    private void writeStates(DocumentMapping m, List<String> keys, Map<String, List<StateChange>> perRoot, Set<String> touched)
+            throws Exception {
         Set<String> pending = new LinkedHashSet<>(keys);
         for (int round = 0; !pending.isEmpty(); round++) {
             if (round >= MAX_ROUNDS) {
@@ -202,7 +218,7 @@ final class StatefulWrites {
                         + " kept changing under concurrent writers; the batch will be retried");
             }
             Set<String> unchanged = new LinkedHashSet<>();
-            Map<String, Assembly> won = assemble(m, pending, perRoot, Set.of(), null, unchanged, Map.of(), false);
+            Map<String, Assembly> won = assemble(m, pending, perRoot, touched, null, unchanged, Map.of(), false);
             pending = new LinkedHashSet<>(pending);
             pending.removeAll(won.keySet());
             pending.removeAll(unchanged);
@@ -345,6 +361,8 @@ final class StatefulWrites {
         if (!missing.isEmpty()) {
             lookupCache.putAll(store.get(m.stateIndex(), missing));
         }
+        // the nested groups of the documents' elements: read after the states, every round (see NestedWrites)
+        Projector.NestedRows nestedRows = project ? NestedWrites.read(store, m, changed.values()) : Projector.NestedRows.NONE;
 
         List<BulkAction> ops = new ArrayList<>();
         List<Assembly> pendingAssemblies = new ArrayList<>();
@@ -358,7 +376,8 @@ final class StatefulWrites {
             }
             Map<String, Object> document = null;
             try {
-                document = Projector.project(m, s, (table, lookupKey) -> StateIndex.lookupRow(lookupCache.get(StateIndex.lookupId(table.id(), lookupKey))));
+                document = Projector.project(m, s, (table, lookupKey) -> StateIndex.lookupRow(lookupCache.get(StateIndex.lookupId(table.id(),
+                        lookupKey))), nestedRows);
             } catch (ProjectionException e) {
                 RowChange source = perRoot.containsKey(key) ? perRoot.get(key).get(perRoot.get(key).size() - 1).source() : null;
                 outcomes.deadLetter(m, source, key, e.getMessage());

@@ -43,6 +43,11 @@ class LibraryExampleTest {
         assertThat(loans.key().columns()).containsExactly("member_id", "book_id", "loaned_on");
         assertThat(loans.filter().columns()).containsExactly("returned_on");
         assertThat(loans.lookups()).extracting(LookupMapping::name).containsExactly("book");
+        assertThat(loans.collections()).as("a nested collection: each loan's renewals").singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("renewals");
+            assertThat(r.parent().columns()).as("the loan's key, not the member's").containsExactly("member_id", "book_id", "loaned_on");
+            assertThat(r.key().columns()).containsExactly("member_id", "book_id", "loaned_on", "renewed_on");
+        });
 
         DocumentMapping book = byName.get("book");
         assertThat(book.alias()).isEqualTo("library-books");

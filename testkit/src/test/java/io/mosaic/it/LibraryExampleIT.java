@@ -37,10 +37,12 @@ import io.mosaic.testkit.MosaicHarness;
  * its {@code mosaic.yaml} (with the local ports through its environment variables) passes {@code mosaic validate} and
  * runs Mosaic as a child process. Both document types ({@code library-members}: soft-delete filter, routing by branch,
  * a branch lookup, tags as an array of scalars with a composite key, open loans from the other database with a
- * composite key, a collection filter and a book lookup; {@code library-books}: authors through a join table) must
+ * composite key, a collection filter, a book lookup and each loan's renewals as a nested collection;
+ * {@code library-books}: authors through a join table) must
  * equal what SQL computes, element order included. Then a randomized workload (members inserted, renamed,
  * soft-deleted, undeleted, hard-deleted and moved to another branch; tags added, removed and changed in a key
- * column; loans opened, returned, reopened and changed in a key column; books, authors and branches renamed so that
+ * column; loans opened, returned, reopened and changed in a key column; renewals added, changed and removed;
+ * books, authors and branches renamed so that
  * the change fans out; join rows added and removed) runs while Mosaic is killed with SIGKILL and restarted, and the
  * documents end equal to SQL again, each exactly once, at its branch's routing.
  *
@@ -115,6 +117,9 @@ class LibraryExampleIT {
         assertThat(members.get("12").get("branch")).isEqualTo(Map.of("name", "Central"));
         assertThat(members.values().stream().mapToInt(d -> ((List<?>) d.get("loans")).size()).sum())
                 .as("the open loans: about two thirds of 300, less those of soft-deleted members").isBetween(150, 200);
+        assertThat(members.values().stream().flatMap(d -> ((List<Map<String, Object>>) d.get("loans")).stream())
+                .mapToInt(l -> ((List<?>) l.get("renewals")).size()).sum())
+                .as("the open loans' renewals (nested in loans, from a table keyed by the loan's key)").isBetween(80, 200);
         assertThat(harness.documents(BOOKS).get("3").get("authors")).as("book 3 has two authors")
                 .isEqualTo(List.of(Map.of("id", 4, "name", "Author 4"), Map.of("id", 17, "name", "Author 17")));
         assertRoutedSearches();
@@ -282,15 +287,28 @@ class LibraryExampleIT {
     static Map<String, Map<String, Object>> expectedMembers() {
         try {
             Map<Long, List<Object>> loans = new TreeMap<>();
-            try (Connection c = catalog(); Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("SELECT l.member_id, l.book_id, l.loaned_on, b.title FROM loans l "
-                         + "LEFT JOIN books b ON b.id = l.book_id WHERE l.returned_on IS NULL ORDER BY l.member_id, l.book_id, l.loaned_on")) {
-                while (r.next()) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("book_id", r.getLong(2));
-                    e.put("loaned_on", r.getString(3));
-                    e.put("book", r.getString(4) == null ? null : Map.of("title", r.getString(4)));
-                    loans.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(e);
+            try (Connection c = catalog(); Statement s = c.createStatement()) {
+                // each loan's renewals, by the loan's key, in renewal-day order (the last part of their key)
+                Map<String, List<Object>> renewals = new LinkedHashMap<>();
+                try (ResultSet r = s.executeQuery("SELECT member_id, book_id, loaned_on, renewed_on, due_on FROM loan_renewals "
+                        + "ORDER BY member_id, book_id, loaned_on, renewed_on")) {
+                    while (r.next()) {
+                        Map<String, Object> e = new LinkedHashMap<>();
+                        e.put("renewed_on", r.getString(4));
+                        e.put("due_on", r.getString(5));
+                        renewals.computeIfAbsent(r.getLong(1) + "|" + r.getLong(2) + "|" + r.getString(3), k -> new ArrayList<>()).add(e);
+                    }
+                }
+                try (ResultSet r = s.executeQuery("SELECT l.member_id, l.book_id, l.loaned_on, b.title FROM loans l "
+                        + "LEFT JOIN books b ON b.id = l.book_id WHERE l.returned_on IS NULL ORDER BY l.member_id, l.book_id, l.loaned_on")) {
+                    while (r.next()) {
+                        Map<String, Object> e = new LinkedHashMap<>();
+                        e.put("book_id", r.getLong(2));
+                        e.put("loaned_on", r.getString(3));
+                        e.put("book", r.getString(4) == null ? null : Map.of("title", r.getString(4)));
+                        e.put("renewals", renewals.getOrDefault(r.getLong(1) + "|" + r.getLong(2) + "|" + r.getString(3), List.of()));
+                        loans.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(e);
+                    }
                 }
             }
             Map<Long, TreeSet<String>> tags = new TreeMap<>();
@@ -359,7 +377,7 @@ class LibraryExampleIT {
      */
     static final class Workload implements Runnable {
 
-        static final int KINDS = 18;
+        static final int KINDS = 21;
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicInteger committed = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
@@ -431,6 +449,15 @@ class LibraryExampleIT {
                 case 14 -> exec(my, "UPDATE books SET title = 'Book " + book + " (edition " + (++counter) + ")' WHERE id = " + book);
                 case 15 -> exec(my, "UPDATE authors SET name = 'Author " + (++counter) + "' WHERE id = " + (1 + random.nextInt(20)));
                 case 16 -> exec(my, "INSERT IGNORE INTO book_authors VALUES (" + book + ", " + (1 + random.nextInt(20)) + ")");
+                // renewals, nested in loans: added to one of the member's loans (or to a loan that does not exist yet),
+                // their due day changed, removed
+                case 17 -> exec(my, random.nextInt(4) == 0
+                        ? "INSERT IGNORE INTO loan_renewals VALUES (" + m + ", " + book + ", '" + day + "', '" + day + "', NULL)"
+                        : "INSERT IGNORE INTO loan_renewals SELECT member_id, book_id, loaned_on, '" + day + "', DATE_ADD('" + day
+                        + "', INTERVAL 21 DAY) FROM loans WHERE member_id = " + m + " LIMIT 1");
+                case 18 -> exec(my, "UPDATE loan_renewals SET due_on = DATE_ADD(COALESCE(due_on, renewed_on), INTERVAL 7 DAY) "
+                        + "WHERE member_id = " + m + " LIMIT 1");
+                case 19 -> exec(my, "DELETE FROM loan_renewals WHERE member_id = " + m + " LIMIT 1");
                 default -> exec(my, "DELETE FROM book_authors WHERE book_id = " + book + " LIMIT 1");
             }
             return Integer.toString(op);
