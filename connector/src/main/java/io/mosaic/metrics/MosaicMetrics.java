@@ -43,6 +43,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     // per source: see SourceMeters
     public static final String CHANGES = "mosaic.source.changes";
     public static final String LAG = "mosaic.source.lag";
+    public static final String RECEIVE_LAG = "mosaic.source.receive.lag";
     public static final String CURRENT_LAG = "mosaic.source.current.lag";
     public static final String LAST_EVENT_AGE = "mosaic.source.last.event.age";
     public static final String PHASE = "mosaic.source.phase";
@@ -56,6 +57,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String STALE = "mosaic.writer.stale";
     public static final String DEAD_LETTERS = "mosaic.writer.dead.letters";
     public static final String FANOUT = "mosaic.writer.fanout";
+    public static final String BATCH_DURATION = "mosaic.writer.batch.duration";
     // Elasticsearch
     public static final String BULK_DURATION = "mosaic.elasticsearch.bulk.duration";
     public static final String BULK_SIZE = "mosaic.elasticsearch.bulk.size";

@@ -33,6 +33,8 @@ public final class SourceMeters {
     private final String source;
     private final Map<String, Counter> changes = new ConcurrentHashMap<>();
     private final Timer lag;
+    private final Timer receiveLag;
+    private final Timer batchDuration;
     private final Counter restarts;
     private final AtomicLong snapshotRows = new AtomicLong();
     private volatile String phase = "starting";
@@ -49,8 +51,23 @@ public final class SourceMeters {
         lag = Timer.builder(MosaicMetrics.LAG)
                 .description("Seconds from a streamed change's commit in the source (source.ts_ms) to Elasticsearch acknowledging it")
                 .tags("source", source)
-                .serviceLevelObjectives(ms(100), ms(250), ms(500), ms(1000), ms(2000), ms(5000), ms(10_000), ms(30_000), ms(60_000),
-                        ms(300_000), ms(900_000), ms(3_600_000))
+                .serviceLevelObjectives(ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2000), ms(5000), ms(10_000), ms(30_000),
+                        ms(60_000), ms(300_000), ms(900_000), ms(3_600_000))
+                .register(registry);
+        // The lag in two parts, so that a growing lag says where it grows: before Mosaic has the change (the
+        // log read, Debezium's queue and its linger, the previous batch still being written) or while writing it.
+        receiveLag = Timer.builder(MosaicMetrics.RECEIVE_LAG)
+                .description("Seconds from a streamed change's commit in the source (source.ts_ms) to Mosaic receiving its batch from Debezium")
+                .tags("source", source)
+                .serviceLevelObjectives(ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2000), ms(5000), ms(10_000), ms(30_000),
+                        ms(60_000), ms(300_000))
+                .register(registry);
+        batchDuration = Timer.builder(MosaicMetrics.BATCH_DURATION)
+                .description("Seconds from Mosaic receiving a batch with changes from Debezium to Elasticsearch acknowledging all of it "
+                        + "(every request and retry of the batch)")
+                .tags("source", source)
+                .serviceLevelObjectives(ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000),
+                        ms(10_000), ms(30_000))
                 .register(registry);
         Gauge.builder(MosaicMetrics.CURRENT_LAG, this, SourceMeters::currentLagSeconds)
                 .description("Seconds the source's index is behind it: while a batch is written, the age of its oldest change "
@@ -104,6 +121,21 @@ public final class SourceMeters {
 
     public String phase() {
         return phases.get();
+    }
+
+    /**
+     * A batch reached Mosaic at {@code receivedMillis}; {@code commitMillis[0..count)} are its streamed
+     * changes' commit times.
+     */
+    public void received(long receivedMillis, long[] commitMillis, int count) {
+        for (int i = 0; i < count; i++) {
+            receiveLag.record(Math.max(0, receivedMillis - commitMillis[i]), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A batch with changes, received {@code nanos} ago, has been acknowledged in full. */
+    public void batchWritten(long nanos) {
+        batchDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A batch with streamed changes is about to be written; {@code oldestCommitMillis} is the commit time of its oldest. */

@@ -441,6 +441,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     private void processBatch(List<RecordChangeEvent<SourceRecord>> records, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        long receivedNanos = System.nanoTime();
+        long receivedMillis = System.currentTimeMillis();
         List<RowChange> changes = new ArrayList<>(records.size());
         Map<String, Integer> perTable = new LinkedHashMap<>();
         long[] commitMillis = new long[records.size()];
@@ -490,6 +492,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (!changes.isEmpty()) {
             perTable.forEach(meters::changes);
             if (streamed > 0) {
+                meters.received(receivedMillis, commitMillis, streamed);
                 meters.writing(oldestCommit);
             }
             try {
@@ -510,6 +513,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                     return null;
                 });
                 metrics.stalled(false);
+                meters.batchWritten(System.nanoTime() - receivedNanos);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {

@@ -68,6 +68,20 @@ class MosaicMetricsTest {
     }
 
     @Test
+    void theLagSplitsIntoTheWaitBeforeMosaicHasABatchAndTheBatchsWriting() {
+        SourceMeters s = metrics.source("motivation");
+        long now = System.currentTimeMillis();
+        s.received(now, new long[] {now - 40, now - 300, 0}, 2);
+        s.batchWritten(20_000_000L);
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("mosaic_source_receive_lag_seconds_bucket{source=\"motivation\",le=\"0.05\"} 1")
+                .contains("mosaic_source_receive_lag_seconds_bucket{source=\"motivation\",le=\"0.5\"} 2")
+                .contains("mosaic_source_receive_lag_seconds_count{source=\"motivation\"} 2")
+                .contains("mosaic_writer_batch_duration_seconds_bucket{source=\"motivation\",le=\"0.01\"} 0")
+                .contains("mosaic_writer_batch_duration_seconds_bucket{source=\"motivation\",le=\"0.025\"} 1");
+    }
+
+    @Test
     void thePhaseIsAStateSetAndDeadLettersAreDeclaredWithZero() {
         metrics.declareTable("admin", "public.employees");
         metrics.source("admin").phase("streaming");
