@@ -5,14 +5,17 @@
 # Mosaic's and Elasticsearch's CPU per change and Mosaic's RSS. Used for docs/bench/analysis.md.
 #
 #   bench/ab.sh [--before REV] [--after REV] [--employees N] [--rounds R] [--repeat K] [--streams LIST]
-#               [--before-java-opts OPTS] [--profile]
+#               [--before-java-opts OPTS] [--profile] [--rates LIST] [--seconds S]
 #
 #   --before REV    default: the commit before the benchmark-driven changes (02c5e7f)
 #   --after REV     default: the working tree (uncommitted changes included)
 #   --employees N   scenario size (default 20000: about 146,000 source rows)
 #   --rounds R      measured rounds per stream (default 3; one more round warms up first)
 #   --repeat K      how many times each build is measured, alternating (default 2)
-#   --streams LIST  which streams (default single,mixed; "initial" is the three-source initial load, in documents/s)
+#   --streams LIST  which streams (default single,mixed; "initial" is the three-source initial load, in documents/s;
+#                   "fresh" is commit-to-searchable latency at the offered rates of --rates, bench/Freshness)
+#   --rates LIST    offered changes/s of the fresh stream (default 1000,2000)
+#   --seconds S     measured seconds per offered rate of the fresh stream (default 20, after 5 s of warm-up)
 #   --profile       a JFR recording of every run, next to its log
 #   --before-java-opts OPTS   JVM options for the before build only (e.g. -Xmx1g where it needs more heap)
 # Each build runs with its own launcher's default JVM options unless MOSAIC_JAVA_OPTS is set.
@@ -22,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
-before=02c5e7f; after=WORKTREE; employees=20000; rounds=3; repeat=2; profile=""; before_opts=""; streams="single,mixed"
+before=02c5e7f; after=WORKTREE; employees=20000; rounds=3; repeat=2; profile=""; before_opts=""; streams="single,mixed"; rates="1000,2000"; seconds=20
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --before) before="$2"; shift 2 ;;
@@ -33,7 +36,9 @@ while [[ $# -gt 0 ]]; do
     --profile) profile=1; shift ;;
     --before-java-opts) before_opts="$2"; shift 2 ;;
     --streams) streams="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rates) rates="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1; see bench/ab.sh --help" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +65,9 @@ build() { # $1 name, $2 rev -> prints the built tree's directory
   (cd "$dir" && mvn -B -ntp -q -Dmaven.test.skip=true package -pl "$modules" >&2)
   echo "$dir"
 }
+if [[ ",$streams," == *,fresh,* ]]; then # the probe client is the benchmark's (bench/Freshness), built from this checkout
+  (cd "$root" && mvn -B -ntp -q -Dstyle.color=never -Pbench -Dmaven.test.skip=true package -pl bench -am >&2)
+fi
 dir_before=$(build before "$before")
 dir_after=$(build after "$after")
 bin_before="$dir_before/connector/target/bin/mosaic"
@@ -90,7 +98,7 @@ reset() {
 start() { # $1 launcher, $2 config, $3 log, $4 JVM options or "" -> sets MP (pid)
   local opts="${4:-${MOSAIC_JAVA_OPTS:-}}"
   if [[ -n "$profile" ]]; then
-    opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
+    opts="${opts:--Xms64m -Xmx192m -XX:+UseParallelGC -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000} -XX:StartFlightRecording=filename=${3%.log}.jfr,settings=profile"
   fi
   env MOSAIC_STATE_DIR="$work/state" MOSAIC_HTTP_PORT="$http_port" ${opts:+"MOSAIC_JAVA_OPTS=$opts"} "$1" run --config "$2" >"$3" 2>&1 &
   MP=$! # the launcher execs java: this is the JVM
@@ -159,6 +167,22 @@ measure_initial() { # $1 build name, $2 launcher, $3 repeat index
     "$(echo "($e1 - $e0) * 10000 / $employees" | bc -l)" "$rss"
 }
 
+# commit-to-searchable latency at fixed offered rates, after the initial load (bench/Freshness): the probe
+# latency's percentiles and, from Mosaic's mosaic_source_lag_seconds histogram, the pipeline's share of it
+fresh_rows=()
+measure_fresh() { # $1 build name, $2 launcher, $3 repeat index
+  reset
+  local log="$work/$1-fresh-$3.log"
+  start "$2" "$root/bench/config/full.yaml" "$log" "$([[ "$1" == before ]] && echo "$before_opts")"
+  until all_streaming && [[ "$(count employees '{"query":{"match_all":{}}}')" -ge "$employees" ]]; do
+    sleep 0.5; kill -0 "$MP" 2>/dev/null || { echo "Mosaic died, see $log" >&2; exit 1; }
+  done
+  local out
+  out=$(java -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$root/bench/target/mosaic-bench.jar:$root/bench/target/lib/*" io.mosaic.bench.FreshnessRun "$1" "$http_port" "$seconds" ${rates//,/ } 2>>"$log")
+  stop
+  fresh_rows+=("$out")
+}
+
 measure() { # $1 build name, $2 launcher, $3 stream (single|mixed), $4 repeat index
   local config events tag
   if [[ "$3" == single ]]; then config="$root/bench/config/single.yaml"; events=$events_single; else config="$root/bench/config/full.yaml"; events=$events_mixed; fi
@@ -181,6 +205,11 @@ echo "| build | stream | changes (initial: documents) | per second | Mosaic CPU 
 echo "|---|---|---:|---:|---:|---:|---:|"
 for k in $(seq 1 "$repeat"); do
   for s in ${streams//,/ }; do
+    if [[ "$s" == fresh ]]; then
+      measure_fresh before "$bin_before" "$k"
+      measure_fresh after "$bin_after" "$k"
+      continue
+    fi
     if [[ "$s" == initial ]]; then
       measure_initial before "$bin_before" "$k"
       measure_initial after "$bin_after" "$k"
@@ -190,5 +219,13 @@ for k in $(seq 1 "$repeat"); do
     measure after "$bin_after" "$s" "$k"
   done
 done
+if [[ ${#fresh_rows[@]} -gt 0 ]]; then
+  echo
+  echo "| build | offered changes/s | achieved | p50 ms | p95 ms | p99 ms | max ms | probes not seen | pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms | sustainable |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  printf '%s\n' "${fresh_rows[@]}"
+  echo
+  echo "(from Mosaic's histograms, as the upper bound of the bucket holding the percentile: pipeline = commit in the source to Elasticsearch's acknowledgement (mosaic_source_lag_seconds), received = commit to Mosaic receiving the batch (mosaic_source_receive_lag_seconds), batch written = per batch, receiving it to its acknowledgement (mosaic_writer_batch_duration_seconds); MariaDB's commit times are whole seconds; the rest of p50/p99 is the 1 s refresh and the 100 ms probe polling)"
+fi
 echo
 echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"

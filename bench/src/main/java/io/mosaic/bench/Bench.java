@@ -185,7 +185,7 @@ public final class Bench {
      * (work/&lt;name&gt;.jfr; see docs/bench/analysis.md for how the profiles were read).
      */
     String mosaicJavaOpts(String name) {
-        return o.profile() ? "-Xms64m -Xmx192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:StartFlightRecording=filename="
+        return o.profile() ? "-Xms64m -Xmx192m -XX:+UseParallelGC -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:StartFlightRecording=filename="
                 + work.resolve(name + ".jfr") + ",settings=profile" : null;
     }
 
@@ -275,9 +275,18 @@ public final class Bench {
             double max = full.get("mosaicStream").get("eventsPerSecond").asDouble();
             for (int rate : rates(max)) {
                 mosaic.memory().phase("rate-" + rate);
+                String metricsBefore = FreshnessRun.metrics(18080);
                 Freshness.Result r = freshness.run(rate, 5, o.seconds());
+                String metricsAfter = FreshnessRun.metrics(18080);
                 LOG.info("freshness at {} changes/s: {}", rate, r);
                 ObjectNode n = Es.JSON.valueToTree(r);
+                // where the pipeline's part of the latency goes (the rest is the refresh and the probe polling)
+                ObjectNode parts = n.putObject("pipelineMs");
+                FreshnessRun.percentiles(metricsBefore, metricsAfter).forEach((name, p) -> {
+                    ObjectNode q = parts.putObject(name);
+                    q.put("p50", p[0]);
+                    q.put("p99", p[1]);
+                });
                 n.put("sustainable", r.sustainable());
                 n.put("rssBytes", mosaic.memory().medianRss("rate-" + rate));
                 n.put("heapBytes", mosaic.memory().medianHeap("rate-" + rate));

@@ -108,14 +108,21 @@ final class Report {
 
         md.append("\n### Freshness (full scenario, commit to searchable, refresh interval 1 s)\n\n");
         md.append("![latency against offered rate](bench/latency.png)\n\n");
-        md.append("| offered changes/s | achieved | probes | p50 ms | p95 ms | p99 ms | max ms | probes not seen | sustainable | Mosaic RSS | heap |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
+        md.append("| offered changes/s | achieved | probes | p50 ms | p95 ms | p99 ms | max ms | probes not seen | sustainable | Mosaic RSS | heap "
+                + "| pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for (JsonNode f : full.path("freshness")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%n", f.path("offered").asInt(),
+            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%s%n", f.path("offered").asInt(),
                     f.path("achieved").asDouble(), f.path("probes").asInt(), f.path("p50").asDouble(), f.path("p95").asDouble(), f.path("p99").asDouble(),
                     f.path("max").asDouble(), f.path("lost").asInt(), f.path("sustainable").asBoolean() ? "yes" : "no",
-                    mb(f.path("rssBytes")), mb(f.path("heapBytes"))));
+                    mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs"))));
         }
+        md.append("\nThe last three columns come from Mosaic's own histograms, read before and after each rate, as the upper bound of the bucket ")
+                .append("holding the percentile: *pipeline* is a change's commit in the source to Elasticsearch's acknowledgement ")
+                .append("(`mosaic_source_lag_seconds`), *received* its commit to Mosaic receiving its batch from Debezium ")
+                .append("(`mosaic_source_receive_lag_seconds`: the log read, `writer.linger`, the wait for the previous batch), *batch written* ")
+                .append("one batch's writing (`mosaic_writer_batch_duration_seconds`). MariaDB's commit times are whole seconds. The rest ")
+                .append("of a probe's latency is the 1 s refresh and the probe's 100 ms polling.\n");
 
         md.append("\n## Targets\n\nIssue 16's targets, computed from this run by `Targets` and stored in results.json's `targets` list. ")
                 .append(String.format(Locale.ROOT, "The burst throughput they refer to is the full scenario's streaming rate above, %s changes/s.%n%n",
@@ -221,6 +228,17 @@ final class Report {
     }
 
     /** Latency percentiles against offered rate, log-scaled rate axis. */
+    /** " ≤ 250 / ≤ 500 | …" for the three pipeline histograms of a freshness result; "–" where a run has none. */
+    static String pipelineParts(JsonNode parts) {
+        StringBuilder out = new StringBuilder();
+        for (String histogram : FreshnessRun.HISTOGRAMS) {
+            JsonNode p = parts.path(histogram);
+            out.append(' ').append(p.isMissingNode() ? "–" : FreshnessRun.bound(p.path("p50").asDouble()) + " / "
+                    + FreshnessRun.bound(p.path("p99").asDouble())).append(" |");
+        }
+        return out.toString();
+    }
+
     static void plot(JsonNode freshness, Path png) throws IOException {
         int w = 900;
         int h = 520;
