@@ -40,7 +40,7 @@ public final class ChildProcess implements AutoCloseable {
     /** As {@link #mosaic(String, Path, Path, List)}, with {@code env} added to the environment (such as {@code MOSAIC_LOG_FORMAT}). */
     public static ChildProcess mosaic(String name, Path config, Path log, List<String> sources, Map<String, String> env) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseParallelGC", "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-cp", System.getProperty("java.class.path"), "io.mosaic.Main", "run", "--config", config.toString()));
+                "-Xmx192m", "-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-cp", System.getProperty("java.class.path"), "io.mosaic.Main", "run", "--config", config.toString()));
         if (sources != null) {
             cmd.add("--sources");
             cmd.add(String.join(",", sources));

@@ -251,7 +251,7 @@ class KubernetesManifestsTest {
             assertThat(env(c, "MOSAIC_LOG_FORMAT")).as(r.name() + ": the log as JSON lines for the cluster's log pipeline").isEqualTo("json");
             String opts = env(c, "MOSAIC_JAVA_OPTS");
             assertThat(opts).as("MOSAIC_JAVA_OPTS replaces the launcher's defaults: they must be repeated")
-                    .contains("-XX:+UseParallelGC").contains("-XX:+ExitOnOutOfMemoryError").contains("-XX:TrimNativeHeapInterval=5000");
+                    .contains("-XX:+UseParallelGC").contains("-XX:MaxHeapFreeRatio=40").contains("-XX:+ExitOnOutOfMemoryError").contains("-XX:TrimNativeHeapInterval=5000");
             long heap = maxHeap(opts, limit);
             assertThat(heap).as("max heap from " + opts).isBetween(164 * mb, limit / 2);
             assertThat(limit - heap).as("room besides the heap").isGreaterThan(256 * mb);
