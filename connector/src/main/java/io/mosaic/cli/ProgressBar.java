@@ -14,13 +14,20 @@ final class ProgressBar {
     private final PrintStream out;
     private final String label;
     private final long total;
+    private final String unit;
     private final boolean terminal;
     private final LongSupplier nanos;
     private final long started;
     private long lastPrinted = Long.MIN_VALUE;
 
     ProgressBar(PrintStream out, String label, long total, boolean terminal, LongSupplier nanos) {
+        this(out, label, total, "documents", terminal, nanos);
+    }
+
+    /** @param total what {@code done} goes to; 0 or less when unknown (the line then shows the count and rate only) */
+    ProgressBar(PrintStream out, String label, long total, String unit, boolean terminal, LongSupplier nanos) {
         this.out = out;
+        this.unit = unit;
         this.label = label;
         this.total = total;
         this.terminal = terminal;
@@ -29,7 +36,11 @@ final class ProgressBar {
     }
 
     static ProgressBar onStderr(String label, long total) {
-        return new ProgressBar(System.err, label, total, System.console() != null, System::nanoTime);
+        return onStderr(label, total, "documents");
+    }
+
+    static ProgressBar onStderr(String label, long total, String unit) {
+        return new ProgressBar(System.err, label, total, unit, System.console() != null, System::nanoTime);
     }
 
     void update(long done) {
@@ -58,12 +69,15 @@ final class ProgressBar {
         double seconds = Math.max(1e-9, (now - started) / 1e9);
         double rate = done / seconds;
         long shown = Math.max(done, 0);
+        if (total <= 0) {
+            return String.format(Locale.ROOT, "%s %,d %s  %,.0f/s", label, shown, unit, rate);
+        }
         int width = 30;
         double share = total <= 0 ? 1 : Math.min(1, (double) shown / total);
         int filled = (int) Math.round(share * width);
         String bar = "#".repeat(filled) + " ".repeat(width - filled);
         String eta = rate <= 0 || total <= shown ? "0s" : formatSeconds((long) Math.ceil((total - shown) / rate));
-        return String.format(Locale.ROOT, "%s [%s] %,d/%,d documents  %,.0f/s  ETA %s", label, bar, shown, Math.max(total, shown), rate, eta);
+        return String.format(Locale.ROOT, "%s [%s] %,d/%,d %s  %,.0f/s  ETA %s", label, bar, shown, Math.max(total, shown), unit, rate, eta);
     }
 
     static String formatSeconds(long s) {

@@ -127,6 +127,9 @@ public final class RebuildCommand implements Callable<Integer> {
                         String target, String old, long total, Reporter report) throws Exception {
         indices.ensureTemplate(m);
         indices.createEmpty(target);
+        // nobody searches the new index before the alias moves: no refresh while the first pass bulk-indexes into it
+        String refresh = indices.refreshInterval(target);
+        indices.refreshInterval(target, "-1");
         ProgressBar bar = ProgressBar.onStderr(m.alias(), total);
         IndexRebuild.Result first = rebuild.run(m, target, false, done -> {
             bar.update(done);
@@ -150,6 +153,7 @@ public final class RebuildCommand implements Callable<Integer> {
                     + "still points to " + old + ".");
             return ExitCodes.FAILURE;
         }
+        indices.refreshInterval(target, refresh); // the template's, before any search can see the index
         es.refresh(target);
         indices.moveAlias(m.alias(), old, target);
         report.phase(RebuildProgress.MOVED, first.states());

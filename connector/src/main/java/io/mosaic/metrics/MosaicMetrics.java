@@ -51,6 +51,10 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String SNAPSHOT_ROWS = "mosaic.source.snapshot.rows";
     public static final String SNAPSHOT_ROWS_ESTIMATE = "mosaic.source.snapshot.rows.estimate";
     public static final String RESTARTS = "mosaic.source.restarts";
+    // incremental snapshots (mosaic snapshot, POST /snapshot, the automatic backfill, rebuild's fallback)
+    public static final String INCREMENTAL_SNAPSHOT_ROWS = "mosaic.source.incremental.snapshot.rows";
+    public static final String INCREMENTAL_SNAPSHOT_RUNNING = "mosaic.source.incremental.snapshot.running";
+    public static final String INCREMENTAL_SNAPSHOTS = "mosaic.source.incremental.snapshots";
     // the writer
     public static final String DOCUMENTS_WRITTEN = "mosaic.writer.documents.written";
     public static final String DOCUMENTS_DELETED = "mosaic.writer.documents.deleted";
@@ -200,9 +204,10 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
         stale(index, 0);
     }
 
-    /** Declares a mapped table of a source: its change and dead-letter counters, with 0. */
+    /** Declares a mapped table of a source: its change, incremental snapshot row and dead-letter counters, with 0. */
     public void declareTable(String source, String table) {
         source(source).changes(table, 0);
+        source(source).incrementalSnapshotRows(table, 0);
         deadLetters(source, table, 0);
     }
 

@@ -43,6 +43,8 @@ public final class SourceMeters {
     private volatile double lastAckLagSeconds = Double.NaN;
     private volatile long lastBatchMillis;
     private volatile double snapshotRowsEstimate = Double.NaN;
+    private final Map<String, Counter> incrementalRows = new ConcurrentHashMap<>();
+    private volatile java.util.function.BooleanSupplier incrementalRunning = () -> false;
 
     SourceMeters(MosaicMetrics metrics, String source) {
         this.metrics = metrics;
@@ -87,6 +89,13 @@ public final class SourceMeters {
         Gauge.builder(MosaicMetrics.SNAPSHOT_ROWS_ESTIMATE, this, m -> m.snapshotRowsEstimate)
                 .description("The database's estimate of the rows the snapshot reads (pg_class.reltuples, information_schema.TABLES.TABLE_ROWS); NaN when unknown")
                 .tags("source", source).register(registry);
+        Gauge.builder(MosaicMetrics.INCREMENTAL_SNAPSHOT_RUNNING, this, m -> m.incrementalRunning.getAsBoolean() ? 1 : 0)
+                .description("1 while an incremental snapshot of the source is asked for by this process or under way, until every row it "
+                        + "read is acknowledged; 0 otherwise")
+                .tags("source", source).register(registry);
+        for (String outcome : List.of("done", "aborted")) {
+            incrementalSnapshotsEnded(outcome);
+        }
         restarts = metrics.counter(MosaicMetrics.RESTARTS, "In-process restarts of the source's engine after it failed (a new engine, "
                 + "resuming from the committed position)", "source", source);
     }
@@ -99,6 +108,33 @@ public final class SourceMeters {
     public void changes(String table, int n) {
         changes.computeIfAbsent(table, t -> metrics.counter(MosaicMetrics.CHANGES, "Row changes received from the source (snapshot reads included)",
                 "source", source, "table", t)).increment(n);
+    }
+
+    /** {@code n} rows of an incremental snapshot of {@code table} were written and acknowledged. */
+    public void incrementalSnapshotRows(String table, int n) {
+        incrementalRows.computeIfAbsent(table, t -> metrics.counter(MosaicMetrics.INCREMENTAL_SNAPSHOT_ROWS,
+                "Rows of incremental snapshots (mosaic snapshot, POST /snapshot, backfills) written and acknowledged", "source", source,
+                "table", t)).increment(n);
+    }
+
+    /** The {@code mosaic.source.incremental.snapshot.running} gauge reads {@code running}. */
+    public void incrementalSnapshotRunningFrom(java.util.function.BooleanSupplier running) {
+        this.incrementalRunning = running;
+    }
+
+    /** An incremental snapshot ended: {@code done} (every row it read acknowledged) or {@code aborted}. */
+    public void incrementalSnapshotEnded(String outcome) {
+        incrementalSnapshotsEnded(outcome).increment();
+    }
+
+    private Counter incrementalSnapshotsEnded(String outcome) {
+        return metrics.counter(MosaicMetrics.INCREMENTAL_SNAPSHOTS, "Incremental snapshots of the source that ended, by outcome: done "
+                + "(every row it read acknowledged) or aborted (stopped by a stop-snapshot signal)", "source", source, "outcome", outcome);
+    }
+
+    public double incrementalSnapshotRows(String table) {
+        Counter c = incrementalRows.get(table);
+        return c == null ? 0 : c.count();
     }
 
     /** A new engine was started for the source after it failed. */

@@ -104,11 +104,13 @@ final class Backfill {
     /**
      * Before the source's engine starts (and again whenever this process takes the source's lease): records
      * what a new source captures, or asks for the backfill of what the mapping reads and the record lacks.
+     *
+     * @return the id of the signal it sent, or null when it asked for nothing ({@link #tables()} then says what it reads)
      */
-    void beforeStart() throws Exception {
+    String beforeStart() throws Exception {
         synchronized (lock) {
             if (!tables.isEmpty()) {
-                return; // an in-process restart: Debezium resumes the backfill under way from its offsets
+                return null; // an in-process restart: Debezium resumes the backfill under way from its offsets
             }
         }
         Map<String, Set<String>> mapped = CapturedTables.mapped(mappings, source.name());
@@ -119,7 +121,7 @@ final class Backfill {
                 captured.write(source, mapped, List.of());
                 return null;
             });
-            return; // its initial snapshot reads every mapped table
+            return null; // its initial snapshot reads every mapped table
         }
         if (stored == null) {
             retry.call("captured tables of " + source.name(), () -> {
@@ -128,7 +130,7 @@ final class Backfill {
             });
             LOG.info("source {}: no record of the tables captured from it yet (its first start with this version of Mosaic): "
                     + "the mapped tables {} are recorded as captured, and nothing is read again", source.name(), mapped.keySet());
-            return;
+            return null;
         }
         Map<String, Set<String>> missing = CapturedTables.missing(stored.tables(), mapped);
         if (missing.isEmpty()) {
@@ -138,7 +140,7 @@ final class Backfill {
                     return null;
                 });
             }
-            return;
+            return null;
         }
         if (source.signalTable() == null) {
             // Preflight refuses this before start-up; a lease taken later meets the same mapping
@@ -164,6 +166,14 @@ final class Backfill {
         LOG.info("source {}: the mapping reads what was not captured before: {}; backfilling {} by an incremental snapshot "
                 + "(signal {}) while streaming goes on, without a full re-snapshot; the log says when it has finished",
                 source.name(), CapturedTables.describe(missing, stored.tables()), read, id);
+        return id;
+    }
+
+    /** The tables of the backfill under way; empty when none is. */
+    List<String> tables() {
+        synchronized (lock) {
+            return tables;
+        }
     }
 
     /** Whether the backfill under way reads a table new to the source (a binlog source must learn its schema first). */

@@ -141,8 +141,13 @@ public final class Mosaic implements AutoCloseable {
                 try {
                     String id = SnapshotRequests.request(config, mappings, source, tables, where);
                     LOG.info("snapshot of {} of source {} requested over HTTP (signal {})", tables, source, id);
+                    for (SourceRunner r : runners) {
+                        if (r.name().equals(source)) {
+                            r.incrementalSnapshotRequested(id, tables); // shown as requested until Debezium starts it
+                        }
+                    }
                     return new HttpEndpoint.Health(true, "snapshot of " + tables + " requested from source " + source + " (signal " + id
-                            + "); the log says when it starts and ends\n");
+                            + "); GET /status shows its progress (sources[].incremental_snapshot)\n");
                 } catch (SnapshotRequests.Refused e) {
                     return new HttpEndpoint.Health(false, e.getMessage() + "\n");
                 }

@@ -96,6 +96,8 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
     private volatile long lastAcknowledgedMillis;
     private final MappingSet mappings;
     private final Backfill backfill;
+    private final IncrementalSnapshotProgress incremental;
+    private final String notificationsId;
     /** A problem the publication check found off the engine's thread; the next batch stops the source with it. */
     private volatile SchemaChangeException schemaProblem;
     private volatile java.util.concurrent.ScheduledExecutorService publicationCheck;
@@ -120,9 +122,6 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                  MosaicMetrics metrics, RestartPolicy restarts, Callable<String> restartCheck, Consumer<SourceRunner> onStop,
                  Backfill backfill) {
         this.backfill = backfill;
-        if (backfill != null) {
-            properties.setProperty(io.mosaic.source.SnapshotNotifications.ID, backfill.listenerId());
-        }
         this.source = source;
         this.tables = List.copyOf(mappings.tables(source.name()));
         this.mappings = mappings;
@@ -130,6 +129,11 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         this.retry = retry;
         this.metrics = metrics;
         this.meters = metrics.source(source.name());
+        this.incremental = new IncrementalSnapshotProgress(tables.stream().map(TableRef::table).toList(), meters, System::currentTimeMillis);
+        // the backfill and the progress both hear Debezium's notifications about incremental snapshots
+        this.notificationsId = backfill != null ? backfill.listenerId() : "mosaic-runner-" + source.name() + "-" + System.identityHashCode(this);
+        properties.setProperty(io.mosaic.source.SnapshotNotifications.ID, notificationsId);
+        io.mosaic.source.SnapshotNotifications.register(notificationsId, incremental::notified);
         for (TableRef t : this.tables) {
             metrics.declareTable(source.name(), t.table());
         }
@@ -154,7 +158,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
      */
     private boolean prepare() {
         try {
-            backfill.beforeStart();
+            String signal = backfill.beforeStart();
+            if (signal != null) {
+                incremental.requested(signal, backfill.tables());
+            }
         } catch (Backfill.Refused refused) {
             giveUp(refused.getMessage(), "its mapping needs a backfill it cannot run", null);
             return false;
@@ -244,6 +251,16 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
 
     public DebeziumMetricsBridge debezium() {
         return debezium;
+    }
+
+    /** The source's last incremental snapshot in this process ({@link IncrementalSnapshotProgress#status}), or null when there was none. */
+    Map<String, Object> incrementalSnapshotStatus() {
+        return incremental.status();
+    }
+
+    /** This process signalled an incremental snapshot of {@code tables} of the source (signal {@code id}). */
+    void incrementalSnapshotRequested(String id, List<String> tables) {
+        incremental.requested(id, tables);
     }
 
     /** The last backfill of a table or column newly mapped ({@link Backfill#status}), or null when there was none. */
@@ -448,6 +465,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         long[] commitMillis = new long[records.size()];
         int streamed = 0;
         int snapshotReads = 0;
+        Map<String, Integer> incrementalReads = new LinkedHashMap<>();
         long oldestCommit = Long.MAX_VALUE;
         String position = null;
         boolean streaming = false;
@@ -477,7 +495,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
                 changes.add(change);
                 perTable.merge(change.table().table(), 1, Integer::sum);
                 position = change.position();
-                if (change.snapshot()) {
+                if (change.snapshot() && event.record().sourceOffset() != null
+                        && event.record().sourceOffset().get(Backfill.SNAPSHOT_CONTEXT) != null) {
+                    incrementalReads.merge(change.table().table(), 1, Integer::sum); // a row of an incremental snapshot
+                } else if (change.snapshot()) {
                     snapshotReads++;
                 } else if (event.record().value() instanceof Struct v && v.getStruct("source") != null
                         && v.getStruct("source").get("ts_ms") instanceof Long ts) {
@@ -542,9 +563,10 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        List<SourceRecord> acknowledged = new ArrayList<>(records.size());
+        records.forEach(r -> acknowledged.add(r.record()));
+        incremental.acknowledged(acknowledged, incrementalReads);
         if (backfill != null) {
-            List<SourceRecord> acknowledged = new ArrayList<>(records.size());
-            records.forEach(r -> acknowledged.add(r.record()));
             backfill.acknowledged(acknowledged);
         }
         if (streaming && state.compareAndSet(State.SNAPSHOTTING, State.STREAMING)) {
@@ -741,6 +763,7 @@ public final class SourceRunner implements DebeziumEngine.ChangeConsumer<RecordC
         if (backfill != null) {
             backfill.close();
         }
+        io.mosaic.source.SnapshotNotifications.unregister(notificationsId);
         if (!drain()) {
             LOG.info("source {}: the batch in hand did not finish within {} s; it is interrupted and will be written again at the next start",
                     source.name(), DRAIN_TIMEOUT.toSeconds());

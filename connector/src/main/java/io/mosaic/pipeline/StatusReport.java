@@ -98,6 +98,7 @@ final class StatusReport {
         s.put("lag_seconds", round(m.currentLagSeconds()));
         s.put("debezium_behind_source_seconds", round(d.value("streaming", "MilliSecondsBehindSource") / 1000));
         s.put("backfill", r.backfillStatus());
+        s.put("incremental_snapshot", r.incrementalSnapshotStatus());
         s.put("last_error", r.lastError());
         s.put("restarts", r.restarts());
         return s;

@@ -1,7 +1,9 @@
 package io.mosaic.source;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import io.debezium.config.CommonConnectorConfig;
@@ -22,12 +24,27 @@ public final class SnapshotNotifications implements NotificationChannel {
     /** Debezium property naming the registered listener. */
     public static final String ID = "mosaic.notifications.id";
 
-    /** An incremental snapshot's notification, reduced to what Mosaic uses: no row value is in it. */
-    public record Event(String type, String table, String status) {
+    /**
+     * An incremental snapshot's notification, reduced to what Mosaic uses: no row value is in it (the
+     * chunk's keys that IN_PROGRESS carries are dropped).
+     *
+     * @param signal      the id of the signal that asked for the snapshot (Debezium's correlation id), or null
+     * @param table       the table a TABLE_SCAN_COMPLETED names, or the one an IN_PROGRESS reads
+     * @param collections the tables a STARTED or IN_PROGRESS names (empty otherwise)
+     * @param rowsScanned the rows Debezium read from {@code table}, in a TABLE_SCAN_COMPLETED; null otherwise
+     */
+    public record Event(String type, String table, String status, String signal, List<String> collections, Long rowsScanned) {
+        public static final String IN_PROGRESS = "IN_PROGRESS";
         public static final String TABLE_SCAN_COMPLETED = "TABLE_SCAN_COMPLETED";
         public static final String COMPLETED = "COMPLETED";
         public static final String ABORTED = "ABORTED";
         public static final String STARTED = "STARTED";
+        public static final String PAUSED = "PAUSED";
+        public static final String RESUMED = "RESUMED";
+
+        public Event(String type, String table, String status) {
+            this(type, table, status, null, List.of(), null);
+        }
 
         /** A table scan that read the table (or found it empty), as opposed to one Debezium skipped or failed. */
         public boolean scanned() {
@@ -35,14 +52,16 @@ public final class SnapshotNotifications implements NotificationChannel {
         }
     }
 
-    private static final Map<String, Consumer<Event>> LISTENERS = new ConcurrentHashMap<>();
+    private static final Map<String, List<Consumer<Event>>> LISTENERS = new ConcurrentHashMap<>();
 
     private String id;
 
+    /** Adds a listener of the engine whose properties carry {@code id}; several may listen to one engine. */
     public static void register(String id, Consumer<Event> listener) {
-        LISTENERS.put(id, listener);
+        LISTENERS.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(listener);
     }
 
+    /** Removes every listener of {@code id}. */
     public static void unregister(String id) {
         LISTENERS.remove(id);
     }
@@ -62,10 +81,21 @@ public final class SnapshotNotifications implements NotificationChannel {
         if (!"Incremental Snapshot".equals(n.getAggregateType())) {
             return;
         }
-        Consumer<Event> l = id == null ? null : LISTENERS.get(id);
-        if (l != null) {
+        List<Consumer<Event>> ls = id == null ? null : LISTENERS.get(id);
+        if (ls != null) {
             Map<String, String> data = n.getAdditionalData() == null ? Map.of() : n.getAdditionalData();
-            l.accept(new Event(n.getType(), data.get("scanned_collection"), data.get("status")));
+            String table = data.get("scanned_collection") != null ? data.get("scanned_collection") : data.get("current_collection_in_progress");
+            List<String> collections = data.get("data_collections") == null || data.get("data_collections").isBlank() ? List.of()
+                    : List.of(data.get("data_collections").split(","));
+            Long rows = null;
+            try {
+                rows = data.get("total_rows_scanned") == null ? null : Long.valueOf(data.get("total_rows_scanned"));
+            } catch (NumberFormatException e) {
+                // not a count: leave it unknown
+            }
+            for (Consumer<Event> l : ls) {
+                l.accept(new Event(n.getType(), table, data.get("status"), n.getId(), collections, rows));
+            }
         }
     }
 

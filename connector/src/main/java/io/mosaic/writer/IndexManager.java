@@ -117,6 +117,24 @@ public final class IndexManager {
         es.send("PUT", "/" + index, Map.of());
     }
 
+    /** The {@code index.refresh_interval} that {@code index} was created with (from its template), or null for the default. */
+    @SuppressWarnings("unchecked")
+    public String refreshInterval(String index) throws Exception {
+        Map<String, Object> r = es.send("GET", "/" + index + "/_settings/index.refresh_interval", null);
+        if (r.get(index) instanceof Map<?, ?> i && i.get("settings") instanceof Map<?, ?> settings
+                && settings.get("index") instanceof Map<?, ?> idx && idx.get("refresh_interval") != null) {
+            return idx.get("refresh_interval").toString();
+        }
+        return null;
+    }
+
+    /** Sets {@code index.refresh_interval}; null resets it to Elasticsearch's default. */
+    public void refreshInterval(String index, String interval) throws Exception {
+        Map<String, Object> setting = new LinkedHashMap<>();
+        setting.put("index.refresh_interval", interval);
+        es.send("PUT", "/" + index + "/_settings", setting);
+    }
+
     /** Moves {@code alias} from {@code from} to {@code to} in one request, so that no search sees neither or both. */
     public void moveAlias(String alias, String from, String to) throws Exception {
         es.send("POST", "/_aliases", Map.of("actions", List.of(

@@ -141,6 +141,93 @@ class IndexRebuildTest {
         assertThat(r.missingColumns()).containsEntry("admin.public.employees.email", 1L);
     }
 
+    /** The in-memory store, counting the states its search handed over and failing a rebuild's bulk on demand. */
+    private final class Watched implements DocumentStore {
+        final java.util.concurrent.atomic.AtomicLong handed = new java.util.concurrent.atomic.AtomicLong();
+        final List<Long> handedAtWrite = new ArrayList<>();
+        int failAt = -1;
+
+        @Override
+        public Map<String, io.mosaic.es.ElasticsearchGateway.Doc> get(String index, java.util.Collection<String> ids) throws Exception {
+            return store.get(index, ids);
+        }
+
+        @Override
+        public List<io.mosaic.es.BulkOutcome> write(String what, List<io.mosaic.es.BulkAction> actions) throws Exception {
+            if (what.startsWith("rebuild")) {
+                handedAtWrite.add(handed.get());
+                if (handedAtWrite.size() - 1 == failAt) {
+                    throw new IllegalStateException("bulk refused");
+                }
+            }
+            return store.write(what, actions);
+        }
+
+        @Override
+        public void refresh(String index) throws Exception {
+            store.refresh(index);
+        }
+
+        @Override
+        public void search(String index, Map<String, Object> query, boolean withSource, io.mosaic.es.ElasticsearchGateway.DocConsumer consumer)
+                throws Exception {
+            store.search(index, query, withSource, d -> {
+                handed.incrementAndGet();
+                consumer.accept(d);
+            });
+        }
+
+        @Override
+        public java.util.OptionalLong checkpoint(String index) throws Exception {
+            return store.checkpoint(index);
+        }
+    }
+
+    private void employees(int n) throws Exception {
+        List<RowChange> changes = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            changes.add(upsert(EMPLOYEES, i, employeeRow(i, "山田" + i, null)));
+        }
+        writer.write(changes);
+    }
+
+    @Test
+    void aPassHoldsOnePageOfStatesAtATimeAndWritesThePagesInOrder() throws Exception {
+        int n = IndexRebuild.PAGE * 5 + 17;
+        employees(n);
+        Watched watched = new Watched();
+        List<Long> progress = new ArrayList<>();
+        IndexRebuild.Result r = new IndexRebuild(watched).run(employee, TARGET, false, progress::add);
+
+        assertThat(r.states()).isEqualTo(n);
+        assertThat(r.written()).isEqualTo(n);
+        assertThat(store.ids(TARGET)).hasSize(n);
+        assertThat(watched.handedAtWrite).hasSize(6);
+        for (int page = 0; page < watched.handedAtWrite.size(); page++) {
+            // page k is written as soon as the scan has read it, before it reads on: memory holds one page of states
+            assertThat(watched.handedAtWrite.get(page)).as("states read when page %d was written", page)
+                    .isEqualTo(Math.min(n, (long) (page + 1) * IndexRebuild.PAGE));
+        }
+        List<Long> expected = new ArrayList<>();
+        for (int page = 1; page <= 5; page++) {
+            expected.add((long) page * IndexRebuild.PAGE);
+        }
+        expected.add((long) n);
+        assertThat(progress).as("progress after each page, in order").isEqualTo(expected);
+    }
+
+    @Test
+    void aBulkThatFailsFailsThePassAndNoLaterPageIsWritten() throws Exception {
+        employees(IndexRebuild.PAGE * 4);
+        Watched watched = new Watched();
+        watched.failAt = 1;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new IndexRebuild(watched).run(employee, TARGET, false, d -> { }))
+                .isInstanceOf(IllegalStateException.class).hasMessage("bulk refused");
+        assertThat(watched.handedAtWrite).as("the pass stopped at the failed page").hasSize(2);
+        assertThat(watched.handed.get()).as("and read no further").isEqualTo(2L * IndexRebuild.PAGE);
+        assertThat(store.ids(TARGET)).hasSize(IndexRebuild.PAGE);
+    }
+
     private static Map<String, Object> row(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
