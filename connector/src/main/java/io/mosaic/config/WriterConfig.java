@@ -9,7 +9,7 @@ public record WriterConfig(int batchSize, Duration linger, Duration initialBacko
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch_size", "the most changes handled in one batch")
             .withDefault(1024).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
     static final Setting<Duration> LINGER = Setting.duration("linger", "how long to wait for more changes before a batch is written")
-            .withDefault(Duration.ofMillis(100));
+            .withDefault(Duration.ofMillis(50));
     static final Setting<Duration> INITIAL_BACKOFF = Setting.duration("initial_backoff", "the first wait before a failed request is retried")
             .withDefault(Duration.ofMillis(200));
     static final Setting<Duration> MAX_BACKOFF = Setting.duration("max_backoff", "the longest wait between retries")
