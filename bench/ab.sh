@@ -68,6 +68,9 @@ build() { # $1 name, $2 rev -> prints the built tree's directory
 if [[ ",$streams," == *,fresh,* ]]; then # the probe client is the benchmark's (bench/Freshness), built from this checkout
   (cd "$root" && mvn -B -ntp -q -Dstyle.color=never -Pbench -Dmaven.test.skip=true package -pl bench -am >&2)
 fi
+# the revisions as they are now: a commit made while the benchmark runs must not rename what was measured
+rev_before=$(git rev-parse --short "$before" 2>/dev/null || echo "$before")
+rev_after=$([[ "$after" == WORKTREE ]] && echo "WORKTREE on $(git rev-parse --short HEAD)" || git rev-parse --short "$after" 2>/dev/null || echo "$after")
 dir_before=$(build before "$before")
 dir_after=$(build after "$after")
 bin_before="$dir_before/connector/target/bin/mosaic"
@@ -228,4 +231,4 @@ if [[ ${#fresh_rows[@]} -gt 0 ]]; then
   echo "(from Mosaic's histograms, as the upper bound of the bucket holding the percentile: pipeline = commit in the source to Elasticsearch's acknowledgement (mosaic_source_lag_seconds), received = commit to Mosaic receiving the batch (mosaic_source_receive_lag_seconds), batch written = per batch, receiving it to its acknowledgement (mosaic_writer_batch_duration_seconds); MariaDB's commit times are whole seconds; the rest of p50/p99 is the 1 s refresh and the 100 ms probe polling)"
 fi
 echo
-echo "before = $before ($(git rev-parse --short "$before" 2>/dev/null || echo "$before")), after = $after; $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"
+echo "before = $before ($rev_before), after = $after ($rev_after); $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"
