@@ -228,7 +228,7 @@ if [[ ${#fresh_rows[@]} -gt 0 ]]; then
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${fresh_rows[@]}"
   echo
-  echo "(from Mosaic's histograms, as the upper bound of the bucket holding the percentile: pipeline = commit in the source to Elasticsearch's acknowledgement (mosaic_source_lag_seconds), received = commit to Mosaic receiving the batch (mosaic_source_receive_lag_seconds), batch written = per batch, receiving it to its acknowledgement (mosaic_writer_batch_duration_seconds); MariaDB's commit times are whole seconds; the rest of p50/p99 is the 1 s refresh and the 100 ms probe polling)"
+  echo "(from Mosaic's histograms, as the upper bound of the bucket holding the percentile: pipeline = commit in the source to Elasticsearch's acknowledgement (mosaic_source_lag_seconds), received = commit to Mosaic receiving the batch (mosaic_source_receive_lag_seconds), batch written = per batch, receiving it to its acknowledgement (mosaic_writer_batch_duration_seconds); the PostgreSQL sources only, since MariaDB's commit times are whole seconds; the rest of p50/p99 is the 1 s refresh and the 100 ms probe polling)"
 fi
 echo
 echo "before = $before ($rev_before), after = $after ($rev_after); $employees employees; $rounds measured rounds after one warm-up round (single and mixed; initial is one load); $(date -u +%FT%TZ)"

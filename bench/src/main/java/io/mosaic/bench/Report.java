@@ -121,7 +121,7 @@ final class Report {
                 .append("holding the percentile: *pipeline* is a change's commit in the source to Elasticsearch's acknowledgement ")
                 .append("(`mosaic_source_lag_seconds`), *received* its commit to Mosaic receiving its batch from Debezium ")
                 .append("(`mosaic_source_receive_lag_seconds`: the log read, `writer.linger`, the wait for the previous batch), *batch written* ")
-                .append("one batch's writing (`mosaic_writer_batch_duration_seconds`). MariaDB's commit times are whole seconds. The rest ")
+                .append("one batch's writing (`mosaic_writer_batch_duration_seconds`), of the PostgreSQL sources (MariaDB's commit times are whole seconds). The rest ")
                 .append("of a probe's latency is the 1 s refresh and the probe's 100 ms polling.\n");
 
         md.append("\n## Targets\n\nIssue 16's targets, computed from this run by `Targets` and stored in results.json's `targets` list. ")

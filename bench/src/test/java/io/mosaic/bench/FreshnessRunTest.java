@@ -26,6 +26,13 @@ class FreshnessRunTest {
     }
 
     @Test
+    void theBinlogSourceWithWholeSecondCommitTimesIsLeftOut() {
+        // labor's 10 observations beyond 100 ms never change the others' percentiles
+        var p = FreshnessRun.percentiles(scrape(0, 0, 0).replace("} 10", "} 0"), scrape(10, 10, 10));
+        assertThat(p.get("mosaic_source_lag_seconds")[1]).isEqualTo(25.0);
+    }
+
+    @Test
     void aHistogramMissingOrUnchangedHasNoPercentile() {
         var p = FreshnessRun.percentiles(scrape(1, 1, 1), scrape(1, 1, 1));
         assertThat(p.get("mosaic_source_lag_seconds")[0]).isNaN();
