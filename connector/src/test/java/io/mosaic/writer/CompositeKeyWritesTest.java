@@ -1,11 +1,13 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.delete;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,13 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
-import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
 /**
@@ -84,13 +81,9 @@ class CompositeKeyWritesTest {
 
     private DocumentWriter writer(String yaml) throws Exception {
         Files.writeString(dir.resolve("members.yaml"), yaml);
-        Problems problems = new Problems();
-        DocumentMapping m = new MappingLoader(Set.of("admin", "labor")).loadFile(dir.resolve("members.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        DocumentMapping m = WriterFixtures.load(dir.resolve("members.yaml"), Set.of("admin", "labor"));
         mapping = m;
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        return new DocumentWriter(store, new MappingSet(List.of(m)), metrics, letters::add, 100_000);
+        return WriterFixtures.writer(store, new MappingSet(List.of(m)), letters::add);
     }
 
     private DocumentMapping mapping;
@@ -190,9 +183,7 @@ class CompositeKeyWritesTest {
     }
 
     private static Map<String, Object> nullLabel() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("label", null);
-        return m;
+        return row("label", null);
     }
 
     @SuppressWarnings("unchecked")
@@ -210,39 +201,15 @@ class CompositeKeyWritesTest {
         return out;
     }
 
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
-        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
-    }
-
     private static Map<String, Object> member(String club, long no, String name, String region, Integer code) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("club", club);
-        m.put("member_no", no);
-        m.put("name", name);
-        m.put("home_region", region);
-        m.put("home_code", code);
-        return m;
+        return row("club", club, "member_no", no, "name", name, "home_region", region, "home_code", code);
     }
 
     private static Map<String, Object> tag(String club, long no, String tag, String region, Integer code) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("club", club);
-        m.put("member_no", no);
-        m.put("tag", tag);
-        m.put("level_region", region);
-        m.put("level_code", code);
-        return m;
+        return row("club", club, "member_no", no, "tag", tag, "level_region", region, "level_code", code);
     }
 
     private static Map<String, Object> level(String region, int code, String label) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("region", region);
-        m.put("code", code);
-        m.put("label", label);
-        return m;
+        return row("region", region, "code", code, "label", label);
     }
 }

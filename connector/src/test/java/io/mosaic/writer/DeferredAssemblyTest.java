@@ -1,14 +1,26 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.ANSWERS;
+import static io.mosaic.writer.WriterFixtures.CONTRACTS;
+import static io.mosaic.writer.WriterFixtures.DEPARTMENTS;
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.QUALIFICATIONS;
+import static io.mosaic.writer.WriterFixtures.SURVEYS;
+import static io.mosaic.writer.WriterFixtures.contract;
+import static io.mosaic.writer.WriterFixtures.count;
+import static io.mosaic.writer.WriterFixtures.employeeRow;
+import static io.mosaic.writer.WriterFixtures.list;
+import static io.mosaic.writer.WriterFixtures.name;
+import static io.mosaic.writer.WriterFixtures.read;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -16,13 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
-import io.mosaic.model.TableRef;
 
 /**
  * A snapshot's documents written once, from their state, when the sources' snapshots end
@@ -31,12 +40,6 @@ import io.mosaic.model.TableRef;
  */
 class DeferredAssemblyTest {
 
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef DEPARTMENTS = new TableRef("admin", "public.departments");
-    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
-    private static final TableRef QUALIFICATIONS = new TableRef("labor", "labor.qualifications");
-    private static final TableRef SURVEYS = new TableRef("motivation", "public.surveys");
-    private static final TableRef ANSWERS = new TableRef("motivation", "public.survey_answers");
     private static final int N = 50;
 
     private static MappingSet mappings;
@@ -48,10 +51,7 @@ class DeferredAssemblyTest {
 
     @BeforeAll
     static void load() {
-        Problems problems = new Problems();
-        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
-        employee = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems);
-        assertThat(problems.list()).isEmpty();
+        employee = WriterFixtures.scenarioMapping();
         mappings = new MappingSet(List.of(employee));
     }
 
@@ -63,10 +63,8 @@ class DeferredAssemblyTest {
     }
 
     private DocumentWriter newWriter() {
-        MosaicMetrics metrics = new MosaicMetrics();
         registry = new SimpleMeterRegistry();
-        metrics.bindTo(registry);
-        return new DocumentWriter(store, mappings, metrics, letters::add, 100_000);
+        return WriterFixtures.writer(store, mappings, letters::add, registry);
     }
 
     // ------------------------------------------------------------------ the three sources' snapshots
@@ -127,7 +125,7 @@ class DeferredAssemblyTest {
 
         assertComplete("社員1");
         assertThat(store.itemsWritten.get(employee.alias())).as("one write per document").isEqualTo(N);
-        assertThat(count(MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.alias(), "kind", "document")).isEqualTo(N);
+        assertThat(count(registry, MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.alias(), "kind", "document")).isEqualTo(N);
         assertThat(store.ids(employee.stateIndex())).as("no marker left").noneMatch(id -> id.startsWith(StateIndex.DEFERRED_PREFIX));
     }
 
@@ -307,56 +305,13 @@ class DeferredAssemblyTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private double count(String name, String... tags) {
-        return registry.find(name).tags(tags).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
-    }
-
     private static Map<String, Object> withoutSeq(Map<String, Object> doc) {
         Map<String, Object> copy = new LinkedHashMap<>(doc);
         copy.remove("mosaic");
         return copy;
     }
 
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    /** A snapshot read. */
-    private static RowChange read(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "snapshot " + version, true);
-    }
-
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static Map<String, Object> employeeRow(long id, String family, Long department) {
-        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", family, "given_name", "太郎",
-                "family_name_kana", null, "given_name_kana", null, "email", null, "status", "active", "hired_on", null,
-                "department_id", department);
-    }
-
-    private static Map<String, Object> contract(long id, long employee, double hours) {
-        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", null,
-                "weekly_hours", hours);
-    }
-
     private Map<String, Object> doc(String id) {
         return store.doc(employee.alias(), id);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> name(Map<String, Object> doc) {
-        return (Map<String, Object>) doc.get("name");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Map<String, Object> doc, String field) {
-        Object v = doc.get(field);
-        return v == null ? List.of() : (List<Map<String, Object>>) v;
     }
 }

@@ -1,13 +1,24 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.CONTRACTS;
+import static io.mosaic.writer.WriterFixtures.DEPARTMENTS;
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.QUALIFICATIONS;
+import static io.mosaic.writer.WriterFixtures.contract;
+import static io.mosaic.writer.WriterFixtures.count;
+import static io.mosaic.writer.WriterFixtures.delete;
+import static io.mosaic.writer.WriterFixtures.employeeRow;
+import static io.mosaic.writer.WriterFixtures.list;
+import static io.mosaic.writer.WriterFixtures.name;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.truncate;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -15,11 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.es.BulkAction;
 import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
@@ -31,13 +40,6 @@ import io.mosaic.model.TableRef;
  */
 class DocumentWriterTest {
 
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef DEPARTMENTS = new TableRef("admin", "public.departments");
-    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
-    private static final TableRef QUALIFICATIONS = new TableRef("labor", "labor.qualifications");
-    private static final TableRef SURVEYS = new TableRef("motivation", "public.surveys");
-    private static final TableRef ANSWERS = new TableRef("motivation", "public.survey_answers");
-
     private static MappingSet mappings;
     private static DocumentMapping employee;
     private InMemoryDocumentStore store;
@@ -46,10 +48,7 @@ class DocumentWriterTest {
 
     @BeforeAll
     static void load() {
-        Problems problems = new Problems();
-        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
-        employee = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems);
-        assertThat(problems.list()).isEmpty();
+        employee = WriterFixtures.scenarioMapping();
         mappings = new MappingSet(List.of(employee));
     }
 
@@ -63,14 +62,8 @@ class DocumentWriterTest {
     private SimpleMeterRegistry registry;
 
     private DocumentWriter newWriter() {
-        MosaicMetrics metrics = new MosaicMetrics();
         registry = new SimpleMeterRegistry();
-        metrics.bindTo(registry);
-        return new DocumentWriter(store, mappings, metrics, letters::add, 100_000);
-    }
-
-    private double count(String name, String... tags) {
-        return registry.find(name).tags(tags).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        return WriterFixtures.writer(store, mappings, letters::add, registry);
     }
 
     @Test
@@ -79,20 +72,12 @@ class DocumentWriterTest {
         writer.write(List.of(upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L)), upsert(EMPLOYEES, 3, employeeRow(2, "佐藤", 3L))));
         writer.write(List.of(delete(EMPLOYEES, 4, employeeRow(2, "佐藤", 3L))));
         writer.write(List.of(upsert(DEPARTMENTS, 5, row("id", 3L, "company_id", 1L, "name", "研究開発部"))));
-        assertThat(count(MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.alias(), "kind", "document")).isEqualTo(3.0);
-        assertThat(count(MosaicMetrics.DOCUMENTS_DELETED, "index", employee.alias())).isEqualTo(1.0);
-        assertThat(count(MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.stateIndex(), "kind", "lookup")).isEqualTo(2.0);
+        assertThat(count(registry, MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.alias(), "kind", "document")).isEqualTo(3.0);
+        assertThat(count(registry, MosaicMetrics.DOCUMENTS_DELETED, "index", employee.alias())).isEqualTo(1.0);
+        assertThat(count(registry, MosaicMetrics.DOCUMENTS_WRITTEN, "index", employee.stateIndex(), "kind", "lookup")).isEqualTo(2.0);
         io.micrometer.core.instrument.DistributionSummary fanOut = registry.get(MosaicMetrics.FANOUT).tag("index", employee.alias()).summary();
         assertThat(fanOut.count()).as("batches with lookup changes").isEqualTo(2);
         assertThat(fanOut.totalAmount()).as("documents re-assembled: none the first time, employee 1 the second").isEqualTo(1.0);
-    }
-
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 
     @Test
@@ -121,38 +106,8 @@ class DocumentWriterTest {
         assertThat(doc("99")).isNotNull();
     }
 
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
-        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
-    }
-
-    private static Map<String, Object> employeeRow(long id, String family, Long department) {
-        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", family, "given_name", "太郎",
-                "family_name_kana", null, "given_name_kana", null, "email", null, "status", "active", "hired_on", null,
-                "department_id", department);
-    }
-
-    private static Map<String, Object> contract(long id, long employee, double hours) {
-        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", null,
-                "weekly_hours", hours);
-    }
-
     private Map<String, Object> doc(String id) {
         return store.doc(employee.alias(), id);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> name(Map<String, Object> doc) {
-        return (Map<String, Object>) doc.get("name");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Map<String, Object> doc, String field) {
-        Object v = doc.get(field);
-        return v == null ? List.of() : (List<Map<String, Object>>) v;
     }
 
     @Test
@@ -294,10 +249,6 @@ class DocumentWriterTest {
         assertThat(store.ids(employee.alias())).containsExactly("1");
         assertThat(writer.sweep("admin", 200)).as("nothing left to sweep").isZero();
         assertThat(letters).isEmpty();
-    }
-
-    private static RowChange truncate(TableRef t, long version) {
-        return new RowChange(t, RowChange.Op.TRUNCATE, null, null, version, "pos " + version, false);
     }
 
     @Test

@@ -1,33 +1,30 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.CONTRACTS;
+import static io.mosaic.writer.WriterFixtures.DEPARTMENTS;
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.delete;
+import static io.mosaic.writer.WriterFixtures.employeeRow;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
-import io.mosaic.model.TableRef;
 
 /** The rebuild's passes on the scenario's mapping against the in-memory store: what it writes, skips, deletes and refuses. */
 class IndexRebuildTest {
 
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef DEPARTMENTS = new TableRef("admin", "public.departments");
-    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
     private static final String TARGET = "employees-v2";
 
     private static DocumentMapping employee;
@@ -36,18 +33,13 @@ class IndexRebuildTest {
 
     @BeforeAll
     static void load() {
-        Problems problems = new Problems();
-        Path file = Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml");
-        employee = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(file, problems);
-        assertThat(problems.list()).isEmpty();
+        employee = WriterFixtures.scenarioMapping();
     }
 
     @BeforeEach
     void writer() {
         store = new InMemoryDocumentStore();
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        writer = new DocumentWriter(store, new MappingSet(List.of(employee)), metrics, letter -> { }, 100_000);
+        writer = WriterFixtures.writer(store, new MappingSet(List.of(employee)), letter -> { });
     }
 
     @Test
@@ -228,30 +220,7 @@ class IndexRebuildTest {
         assertThat(store.ids(TARGET)).hasSize(IndexRebuild.PAGE);
     }
 
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
-        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
-    }
-
-    private static Map<String, Object> employeeRow(long id, String family, Long department) {
-        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", family, "given_name", "太郎",
-                "family_name_kana", null, "given_name_kana", null, "email", null, "status", "active", "hired_on", null,
-                "department_id", department);
-    }
-
     private static Map<String, Object> contractRow(long id, long employee) {
-        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", null,
-                "weekly_hours", new java.math.BigDecimal("40.0"));
+        return WriterFixtures.contract(id, employee, new BigDecimal("40.0"));
     }
 }

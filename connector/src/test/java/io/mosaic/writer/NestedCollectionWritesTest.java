@@ -1,5 +1,11 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.delete;
+import static io.mosaic.writer.WriterFixtures.move;
+import static io.mosaic.writer.WriterFixtures.read;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.truncate;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -14,13 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
-import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
 /**
@@ -78,17 +79,13 @@ class NestedCollectionWritesTest {
     @BeforeEach
     void writer() throws Exception {
         Files.writeString(dir.resolve("customers.yaml"), MAPPING);
-        Problems problems = new Problems();
-        customers = new MappingLoader(Set.of("crm", "billing")).loadFile(dir.resolve("customers.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        customers = WriterFixtures.load(dir.resolve("customers.yaml"), Set.of("crm", "billing"));
         store = new InMemoryDocumentStore();
         writer = newWriter();
     }
 
     private DocumentWriter newWriter() {
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        return new DocumentWriter(store, new MappingSet(List.of(customers)), metrics, letters::add, 100_000);
+        return WriterFixtures.writer(store, new MappingSet(List.of(customers)), letters::add);
     }
 
     @Test
@@ -207,7 +204,7 @@ class NestedCollectionWritesTest {
         base();
         writer.write(List.of(upsert(ALLOWANCES, 4, allowance(100, 10, "meal", 500)), upsert(ALLOWANCES, 5, allowance(101, 10, "rent", 800))));
         // a re-snapshot of billing at version 50 reads only allowance 101
-        writer.write(List.of(snapshotRead(ALLOWANCES, 50, allowance(101, 10, "rent", 800))));
+        writer.write(List.of(read(ALLOWANCES, 50, allowance(101, 10, "rent", 800))));
         writer.sweep("billing", 50);
         assertThat(allowances("1", 10)).extracting(a -> a.get("id")).containsExactly(101L);
     }
@@ -215,9 +212,9 @@ class NestedCollectionWritesTest {
     @Test
     void aDeferredInitialLoadPublishesTheNestedRowsWithTheirDocuments() throws Exception {
         // the nested source first, its elements next, their roots last: each source's snapshot only fills the states
-        writer.writeSnapshot("billing", List.of(snapshotRead(ALLOWANCES, 100, allowance(100, 10, "meal", 500)),
-                snapshotRead(TAGS, 100, tag(10, "kids"))));
-        writer.writeSnapshot("crm", List.of(snapshotRead(CONTRACTS, 100, contract(10, 1, "A")), snapshotRead(CUSTOMERS, 100, customer(1))));
+        writer.writeSnapshot("billing", List.of(read(ALLOWANCES, 100, allowance(100, 10, "meal", 500)),
+                read(TAGS, 100, tag(10, "kids"))));
+        writer.writeSnapshot("crm", List.of(read(CONTRACTS, 100, contract(10, 1, "A")), read(CUSTOMERS, 100, customer(1))));
         assertThat(store.doc("customers", "1")).as("deferred to the pass").isNull();
         writer.sweep("billing", 100);
         writer.sweep("crm", 100);
@@ -225,8 +222,8 @@ class NestedCollectionWritesTest {
         assertThat(tags("1", 10)).containsExactly("kids");
 
         // a re-snapshot of billing alone changes a nested row: the pass must publish above the earlier publish
-        writer.writeSnapshot("billing", List.of(snapshotRead(ALLOWANCES, 200, allowance(100, 10, "meal", 999)),
-                snapshotRead(TAGS, 200, tag(10, "kids"))));
+        writer.writeSnapshot("billing", List.of(read(ALLOWANCES, 200, allowance(100, 10, "meal", 999)),
+                read(TAGS, 200, tag(10, "kids"))));
         writer.sweep("billing", 200);
         assertThat(allowances("1", 10).get(0)).containsEntry("amount", 999L);
     }
@@ -251,9 +248,7 @@ class NestedCollectionWritesTest {
         writer.write(List.of(upsert(ALLOWANCES, 5, allowance(100, 10, "meal", 500))));
         Files.writeString(dir.resolve("v2.yaml"), MAPPING.replace("fields: {id: id, kind: kind, amount: amount}",
                 "fields: {id: id, kind: kind, amount: amount, currency: currency}"));
-        Problems problems = new Problems();
-        DocumentMapping v2 = new MappingLoader(Set.of("crm", "billing")).loadFile(dir.resolve("v2.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        DocumentMapping v2 = WriterFixtures.load(dir.resolve("v2.yaml"), Set.of("crm", "billing"));
         IndexRebuild.Result r = new IndexRebuild(store).run(v2, "customers-v2", false, n -> { });
         assertThat(r.missingColumns()).as("the stored nested rows were captured without it").containsKey("billing.billing.allowances.currency");
     }
@@ -338,33 +333,5 @@ class NestedCollectionWritesTest {
 
     private static Map<String, Object> tag(long contract, String tag) {
         return row("contract_id", contract, "tag", tag);
-    }
-
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static RowChange snapshotRead(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "snapshot " + version, true);
-    }
-
-    private static RowChange move(TableRef t, long version, Map<String, Object> before, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, before, after, version, "pos " + version, false);
-    }
-
-    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
-        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
-    }
-
-    private static RowChange truncate(TableRef t, long version) {
-        return new RowChange(t, RowChange.Op.TRUNCATE, null, null, version, "pos " + version, false);
     }
 }

@@ -1,29 +1,26 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.CONTRACTS;
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.es.BulkAction;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
-import io.mosaic.model.TableRef;
 
 /**
  * Custom routing ({@code root.routing: company_id}) in the writer, against a store that keys documents
@@ -33,9 +30,6 @@ import io.mosaic.model.TableRef;
  * letter. A root-only type with routing takes the same path.
  */
 class RoutingWritesTest {
-
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
 
     @TempDir
     Path dir;
@@ -50,7 +44,7 @@ class RoutingWritesTest {
     }
 
     private void writer(InMemoryDocumentStore store) throws Exception {
-        String scenario = Files.readString(Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml"));
+        String scenario = Files.readString(WriterFixtures.scenarioMappingFile());
         String routed = scenario
                 .replace("  key: id                     # the document _id\n", "  key: id                     # the document _id\n  routing: company_id\n")
                 .replace("template: employees.index.json", "");
@@ -66,17 +60,12 @@ class RoutingWritesTest {
                   routing: company_id
                   fields: { id: id, email: email }
                 """);
-        Problems problems = new Problems();
-        MappingLoader loader = new MappingLoader(Set.of("admin", "motivation", "labor"));
-        employees = loader.loadFile(dir.resolve("employees.yaml"), problems);
-        DocumentMapping directory = loader.loadFile(dir.resolve("directory.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        employees = WriterFixtures.load(dir.resolve("employees.yaml"), WriterFixtures.SCENARIO_SOURCES);
+        DocumentMapping directory = WriterFixtures.load(dir.resolve("directory.yaml"), WriterFixtures.SCENARIO_SOURCES);
         assertThat(directory.isSingleTable()).as("a routed type keeps state, to know the old routing").isFalse();
         assertThat(employees.rootColumns()).contains("company_id");
         this.store = store;
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        writer = new DocumentWriter(store, new MappingSet(List.of(employees, directory)), metrics, deadLetters::add, 100_000);
+        writer = WriterFixtures.writer(store, new MappingSet(List.of(employees, directory)), deadLetters::add);
     }
 
     @Test
@@ -209,28 +198,12 @@ class RoutingWritesTest {
         assertThat(store.routings("employees", "1")).as("published once it has one").containsExactly("300");
     }
 
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
     private static Map<String, Object> employee(long id, Long company) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("company_id", company);
-        m.put("code", "E" + id);
-        m.put("family_name", "山田");
-        m.put("given_name", "太郎");
-        m.put("email", "e" + id + "@example.com");
-        m.put("status", "active");
-        return m;
+        return row("id", id, "company_id", company, "code", "E" + id, "family_name", "山田", "given_name", "太郎",
+                "email", "e" + id + "@example.com", "status", "active");
     }
 
     private static Map<String, Object> contract(long id, long employee) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("employee_id", employee);
-        m.put("contract_type", "full_time");
-        m.put("starts_on", "2020-04-01");
-        return m;
+        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01");
     }
 }

@@ -1,10 +1,13 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.CONTRACTS;
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,15 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaic.config.ConfigProblem;
 import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
-import io.mosaic.model.RowChange;
-import io.mosaic.model.TableRef;
 
 /**
  * Row filters in the writer: a root row that stops passing removes its document and one that starts
@@ -30,9 +29,6 @@ import io.mosaic.model.TableRef;
  */
 class RowFilterWritesTest {
 
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef CONTRACTS = new TableRef("labor", "labor.contracts");
-
     @TempDir
     Path dir;
     private InMemoryDocumentStore store;
@@ -40,7 +36,7 @@ class RowFilterWritesTest {
 
     @BeforeEach
     void writer() throws Exception {
-        String scenario = Files.readString(Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml"));
+        String scenario = Files.readString(WriterFixtures.scenarioMappingFile());
         String filtered = scenario
                 .replace("  key: id                     # the document _id\n",
                         "  key: id                     # the document _id\n  filter:\n    status: { not_in: [retired] }\n")
@@ -58,15 +54,10 @@ class RowFilterWritesTest {
                   filter: { status: { equals: active }, email: { is: not_null } }
                   fields: { id: id, email: email }
                 """);
-        Problems problems = new Problems();
-        MappingLoader loader = new MappingLoader(Set.of("admin", "motivation", "labor"));
-        DocumentMapping employees = loader.loadFile(dir.resolve("employees.yaml"), problems);
-        DocumentMapping directory = loader.loadFile(dir.resolve("directory.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        DocumentMapping employees = WriterFixtures.load(dir.resolve("employees.yaml"), WriterFixtures.SCENARIO_SOURCES);
+        DocumentMapping directory = WriterFixtures.load(dir.resolve("directory.yaml"), WriterFixtures.SCENARIO_SOURCES);
         store = new InMemoryDocumentStore();
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        writer = new DocumentWriter(store, new MappingSet(List.of(employees, directory)), metrics, letter -> { }, 100_000);
+        writer = WriterFixtures.writer(store, new MappingSet(List.of(employees, directory)), letter -> { });
     }
 
     @Test
@@ -120,34 +111,14 @@ class RowFilterWritesTest {
                 .anySatisfy(s -> assertThat(s).contains("bad.yaml:9").contains("root.filter.email.like"));
     }
 
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
     private static Map<String, Object> employee(long id, String status, String email) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("company_id", 1L);
-        m.put("code", "E" + id);
-        m.put("family_name", "山田");
-        m.put("given_name", "太郎");
-        m.put("family_name_kana", null);
-        m.put("given_name_kana", null);
-        m.put("email", email);
-        m.put("status", status);
-        m.put("hired_on", null);
-        m.put("department_id", null);
-        return m;
+        return row("id", id, "company_id", 1L, "code", "E" + id, "family_name", "山田", "given_name", "太郎",
+                "family_name_kana", null, "given_name_kana", null, "email", email, "status", status, "hired_on", null,
+                "department_id", null);
     }
 
     private static Map<String, Object> contract(long id, long employee, String endsOn) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("employee_id", employee);
-        m.put("contract_type", "full_time");
-        m.put("starts_on", "2020-04-01");
-        m.put("ends_on", endsOn);
-        m.put("weekly_hours", null);
-        return m;
+        return row("id", id, "employee_id", employee, "contract_type", "full_time", "starts_on", "2020-04-01", "ends_on", endsOn,
+                "weekly_hours", null);
     }
 }

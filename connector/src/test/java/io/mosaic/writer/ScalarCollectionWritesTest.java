@@ -1,26 +1,24 @@
 package io.mosaic.writer;
 
+import static io.mosaic.writer.WriterFixtures.EMPLOYEES;
+import static io.mosaic.writer.WriterFixtures.QUALIFICATIONS;
+import static io.mosaic.writer.WriterFixtures.delete;
+import static io.mosaic.writer.WriterFixtures.row;
+import static io.mosaic.writer.WriterFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
-import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
-import io.mosaic.model.TableRef;
 
 /**
  * A {@code value:} collection (an array of scalars) in the writer, unchanged for it: the state holds the rows, the
@@ -30,9 +28,6 @@ import io.mosaic.model.TableRef;
  */
 class ScalarCollectionWritesTest {
 
-    private static final TableRef EMPLOYEES = new TableRef("admin", "public.employees");
-    private static final TableRef QUALIFICATIONS = new TableRef("labor", "labor.qualifications");
-
     @TempDir
     Path dir;
     private InMemoryDocumentStore store;
@@ -41,7 +36,7 @@ class ScalarCollectionWritesTest {
 
     @BeforeEach
     void writer() throws Exception {
-        String scenario = Files.readString(Path.of(System.getProperty("mosaic.root", "..")).resolve("mappings/employees.yaml"));
+        String scenario = Files.readString(WriterFixtures.scenarioMappingFile());
         Files.writeString(dir.resolve("employees.yaml"), scenario.replace("template: employees.index.json", "") + """
                   qualification_names:
                     source: labor
@@ -50,13 +45,9 @@ class ScalarCollectionWritesTest {
                     parent: employee_id
                     value: name
                 """);
-        Problems problems = new Problems();
-        employees = new MappingLoader(Set.of("admin", "motivation", "labor")).loadFile(dir.resolve("employees.yaml"), problems);
-        assertThat(problems.list()).isEmpty();
+        employees = WriterFixtures.load(dir.resolve("employees.yaml"), WriterFixtures.SCENARIO_SOURCES);
         store = new InMemoryDocumentStore();
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        writer = new DocumentWriter(store, new MappingSet(List.of(employees)), metrics, letter -> { }, 100_000);
+        writer = WriterFixtures.writer(store, new MappingSet(List.of(employees)), letter -> { });
     }
 
     @Test
@@ -102,36 +93,11 @@ class ScalarCollectionWritesTest {
         return (List<Object>) store.doc("employees", id).get("qualification_names");
     }
 
-    private static RowChange upsert(TableRef t, long version, Map<String, Object> after) {
-        return new RowChange(t, RowChange.Op.UPSERT, null, after, version, "pos " + version, false);
-    }
-
-    private static RowChange delete(TableRef t, long version, Map<String, Object> before) {
-        return new RowChange(t, RowChange.Op.DELETE, before, null, version, "pos " + version, false);
-    }
-
     private static Map<String, Object> qualification(long id, long employee, String name) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("employee_id", employee);
-        m.put("name", name);
-        m.put("acquired_on", "2020-04-01");
-        return m;
+        return row("id", id, "employee_id", employee, "name", name, "acquired_on", "2020-04-01");
     }
 
     private static Map<String, Object> employee(long id) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("company_id", 1L);
-        m.put("code", "E" + id);
-        m.put("family_name", "山田");
-        m.put("given_name", "太郎");
-        m.put("family_name_kana", null);
-        m.put("given_name_kana", null);
-        m.put("email", null);
-        m.put("status", "active");
-        m.put("hired_on", null);
-        m.put("department_id", null);
-        return m;
+        return WriterFixtures.employeeRow(id, "山田", null);
     }
 }

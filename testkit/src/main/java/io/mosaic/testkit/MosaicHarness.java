@@ -26,7 +26,8 @@ import io.mosaic.es.Retry;
 
 /**
  * Runs Mosaic in-process against the local services, from a clean slate: fresh tables, no replication
- * slots or publications, no Mosaic indices, a new state directory. Also reads the cluster back.
+ * slots or publications, no Mosaic indices, a new state directory. Also reads the cluster back, and starts Mosaic
+ * in its own JVM ({@link #mosaicProcess}), stopping such processes when it is closed.
  */
 public final class MosaicHarness implements AutoCloseable {
 
@@ -39,6 +40,7 @@ public final class MosaicHarness implements AutoCloseable {
     public final ScenarioDatabases dbs;
     public final Path workDir;
     private Mosaic mosaic;
+    private final List<ChildProcess> children = new ArrayList<>();
 
     public MosaicHarness() throws Exception {
         this.dbs = LocalServices.start();
@@ -70,6 +72,22 @@ public final class MosaicHarness implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes {@code mosaic.yaml}: the reference scenario's mapping for its three sources, admin, motivation and labor. */
+    public Path scenarioConfig() throws IOException {
+        return config(scenarioMapping().toString(), "admin", "motivation", "labor");
+    }
+
+    /**
+     * Creates {@code mappings/} in the work directory with the scenario's index template in it, for a test's own
+     * mapping files that name the template as the scenario's does; returns the directory.
+     */
+    public Path mappingDir() throws IOException {
+        Path dir = workDir.resolve("mappings");
+        Files.createDirectories(dir);
+        Files.copy(scenarioMapping().resolveSibling("employees.index.json"), dir.resolve("employees.index.json"));
+        return dir;
     }
 
     /** Writes a config for the given sources (admin, motivation, labor) and mapping file. */
@@ -128,6 +146,20 @@ public final class MosaicHarness implements AutoCloseable {
 
     public static Path scenarioMapping() {
         return LocalServices.root().resolve("mappings/employees.yaml");
+    }
+
+    /**
+     * {@code mosaic run --config config} in its own JVM ({@link ChildProcess#mosaic}), not started yet, its output in
+     * {@code <name>.log} in the work directory; {@link #close} stops it.
+     */
+    public ChildProcess mosaicProcess(String name, Path config) {
+        return own(ChildProcess.mosaic(name, config, workDir.resolve(name + ".log"), null));
+    }
+
+    /** {@link #close} stops {@code child} (SIGTERM, then SIGKILL after 30 s) before it stops the in-process Mosaic; returns it. */
+    public ChildProcess own(ChildProcess child) {
+        children.add(child);
+        return child;
     }
 
     public Mosaic start(Path config) throws Exception {
@@ -196,8 +228,17 @@ public final class MosaicHarness implements AutoCloseable {
         return ES.request(method, path, body);
     }
 
+    /** Stops the child processes it owns ({@link #own}), then the in-process Mosaic. */
     @Override
     public void close() {
-        stop();
+        try {
+            for (ChildProcess child : children) {
+                child.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stop();
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.EmployeeNotes;
 import io.mosaic.testkit.ExpectedDocuments;
 import io.mosaic.testkit.FaultWorkload;
 import io.mosaic.testkit.MosaicHarness;
@@ -62,12 +62,8 @@ class AutomaticBackfillIT {
         try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS public.mosaic_signal");
             s.execute("CREATE TABLE public.mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
-            s.execute("DROP TABLE IF EXISTS public.employee_notes");
-            s.execute("CREATE TABLE public.employee_notes (id bigint PRIMARY KEY, employee_id bigint NOT NULL, note text NOT NULL)");
-            s.execute("INSERT INTO public.employee_notes SELECT g, 1 + g % 200, 'note ' || g FROM generate_series(1, 300) g");
-            s.execute("CREATE UNIQUE INDEX employee_notes_identity ON public.employee_notes (id, employee_id)");
-            s.execute("ALTER TABLE public.employee_notes REPLICA IDENTITY USING INDEX employee_notes_identity");
         }
+        EmployeeNotes.create(harness.dbs);
         try (Connection c = harness.dbs.openLabor(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS mosaic_signal");
             s.execute("CREATE TABLE mosaic_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
@@ -80,20 +76,9 @@ class AutomaticBackfillIT {
         assertThat(from).isPositive();
         assertThat(qualifications).isGreaterThan(to);
         String before = full.substring(0, from) + full.substring(to, qualifications);
-        Path dir = harness.workDir.resolve("mappings");
-        Files.createDirectories(dir);
-        Files.copy(MosaicHarness.scenarioMapping().resolveSibling("employees.index.json"), dir.resolve("employees.index.json"));
+        Path dir = harness.mappingDir();
         Files.writeString(dir.resolve("before.yaml"), before);
-        Files.writeString(dir.resolve("after.yaml"), full + """
-                  notes:
-                    source: admin
-                    table: public.employee_notes
-                    key: id
-                    parent: employee_id
-                    fields:
-                      id: id
-                      text: note
-                """);
+        Files.writeString(dir.resolve("after.yaml"), full + EmployeeNotes.COLLECTION);
 
         harness.start(withSignals(harness.configFile("before.conf", dir.resolve("before.yaml").toString(), "admin", "motivation", "labor"), true));
         harness.awaitConverged("employees", () -> expected(false), Duration.ofSeconds(120));
@@ -259,17 +244,7 @@ class AutomaticBackfillIT {
                 out.put(id, d);
             });
             if (after) {
-                try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement();
-                     ResultSet r = s.executeQuery("SELECT id, employee_id, note FROM public.employee_notes")) {
-                    while (r.next()) {
-                        Map<String, Object> doc = out.get(Long.toString(r.getLong(2)));
-                        if (doc != null) {
-                            @SuppressWarnings("unchecked")
-                            List<Object> notes = (List<Object>) doc.computeIfAbsent("notes", k -> new ArrayList<>());
-                            notes.add(new LinkedHashMap<>(Map.of("id", r.getLong(1), "text", r.getString(3))));
-                        }
-                    }
-                }
+                EmployeeNotes.addTo(harness.dbs, out);
             }
             return out;
         } catch (SQLException e) {

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
+import io.mosaic.testkit.EmployeeNotes;
 import io.mosaic.testkit.ExpectedDocuments;
 import io.mosaic.testkit.FaultWorkload;
 import io.mosaic.testkit.MosaicHarness;
@@ -53,34 +54,15 @@ class IncrementalSnapshotIT {
         harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 200);
         ScenarioSeeder.seed(harness.dbs, size, 31);
-        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement()) {
-            // a table of the admin service that no mapping reads yet: it becomes a collection below
-            s.execute("DROP TABLE IF EXISTS public.employee_notes");
-            s.execute("CREATE TABLE public.employee_notes (id bigint PRIMARY KEY, employee_id bigint NOT NULL, note text NOT NULL)");
-            s.execute("INSERT INTO public.employee_notes SELECT g, 1 + g % 200, 'note ' || g FROM generate_series(1, 300) g");
-            // what start-up and validate ask of a child table, so that a delete names its parent
-            s.execute("CREATE UNIQUE INDEX employee_notes_identity ON public.employee_notes (id, employee_id)");
-            s.execute("ALTER TABLE public.employee_notes REPLICA IDENTITY USING INDEX employee_notes_identity");
-        }
+        EmployeeNotes.create(harness.dbs); // a table of the admin service that no mapping reads yet: it becomes a collection below
         String full = Files.readString(MosaicHarness.scenarioMapping());
         int from = full.indexOf("  lookups:\n    department:");
         int to = full.indexOf("\ncollections:");
         assertThat(from).isPositive();
         String withoutDepartment = full.substring(0, from) + full.substring(to);
-        Path dir = harness.workDir.resolve("mappings");
-        Files.createDirectories(dir);
-        Files.copy(MosaicHarness.scenarioMapping().resolveSibling("employees.index.json"), dir.resolve("employees.index.json"));
+        Path dir = harness.mappingDir();
         Files.writeString(dir.resolve("before.yaml"), withoutDepartment);
-        Files.writeString(dir.resolve("after.yaml"), full + """
-                  notes:
-                    source: admin
-                    table: public.employee_notes
-                    key: id
-                    parent: employee_id
-                    fields:
-                      id: id
-                      text: note
-                """);
+        Files.writeString(dir.resolve("after.yaml"), full + EmployeeNotes.COLLECTION);
 
         harness.start(withSignals(harness.configFile("before.conf", dir.resolve("before.yaml").toString(), "admin", "motivation", "labor")));
         harness.awaitConverged("employees", () -> expected(d -> d.remove("department")), Duration.ofSeconds(120));
@@ -230,16 +212,8 @@ class IncrementalSnapshotIT {
     /** The scenario's documents plus the new collection, computed by SQL. */
     private static Map<String, Map<String, Object>> withNotes() {
         Map<String, Map<String, Object>> out = expected(d -> { });
-        try (Connection c = harness.dbs.openAdmin(); Statement s = c.createStatement();
-             java.sql.ResultSet r = s.executeQuery("SELECT id, employee_id, note FROM public.employee_notes")) {
-            while (r.next()) {
-                Map<String, Object> doc = out.get(Long.toString(r.getLong(2)));
-                if (doc != null) {
-                    @SuppressWarnings("unchecked")
-                    List<Object> notes = (List<Object>) doc.computeIfAbsent("notes", k -> new ArrayList<>());
-                    notes.add(new LinkedHashMap<>(Map.of("id", r.getLong(1), "text", r.getString(3))));
-                }
-            }
+        try {
+            EmployeeNotes.addTo(harness.dbs, out);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

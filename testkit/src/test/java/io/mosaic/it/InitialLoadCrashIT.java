@@ -30,15 +30,11 @@ class InitialLoadCrashIT {
     private static final String PASS = "employees: writing every document from its state, once";
 
     private MosaicHarness harness;
-    private ChildProcess process;
 
     @AfterEach
     void stop() throws Exception {
-        if (process != null) {
-            process.close();
-        }
         if (harness != null) {
-            harness.close();
+            harness.close(); // and the Mosaic process it started
         }
     }
 
@@ -46,9 +42,8 @@ class InitialLoadCrashIT {
     void aKillWhileTheDocumentsWaitForTheLastSnapshotStillEndsWithEveryDocument() throws Exception {
         harness = new MosaicHarness();
         ScenarioSeeder.seed(harness.dbs, new ScenarioSize(2, 3000), 21);
-        Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
-        Path log = harness.workDir.resolve("load.log");
-        process = ChildProcess.mosaic("load", config, log, null).start();
+        ChildProcess process = harness.mosaicProcess("load", harness.scenarioConfig()).start();
+        Path log = process.log();
 
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(20)).until(() -> count(log, DEFERRED) > 0);
         process.kill9();

@@ -60,11 +60,8 @@ class LibraryExampleIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (mosaic != null) {
-            mosaic.close();
-        }
         if (harness != null) {
-            harness.close();
+            harness.close(); // and the Mosaic processes it started
         }
     }
 
@@ -106,7 +103,7 @@ class LibraryExampleIT {
         assertThat(validated).as("mosaic validate of the example: %s", Files.exists(validate.log()) ? Files.readString(validate.log()) : "")
                 .isZero();
 
-        mosaic = new ChildProcess("library", mosaicCommand("run", config), env, harness.workDir.resolve("mosaic.log"));
+        mosaic = harness.own(new ChildProcess("library", mosaicCommand("run", config), env, harness.workDir.resolve("mosaic.log")));
         mosaic.start();
         awaitConverged(MEMBERS, LibraryExampleIT::expectedMembers, Duration.ofSeconds(240));
         awaitConverged(BOOKS, LibraryExampleIT::expectedBooks, Duration.ofSeconds(120));

@@ -30,7 +30,6 @@ import io.mosaic.scenario.ScenarioSize;
 import io.mosaic.testkit.ChildProcess;
 import io.mosaic.testkit.ExpectedDocuments;
 import io.mosaic.testkit.FaultWorkload;
-import io.mosaic.testkit.LocalServices;
 import io.mosaic.testkit.MosaicHarness;
 
 /**
@@ -52,11 +51,8 @@ class RebuildIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (mosaic != null) {
-            mosaic.close();
-        }
         if (harness != null) {
-            harness.close();
+            harness.close(); // and the Mosaic processes it started
         }
     }
 
@@ -66,16 +62,13 @@ class RebuildIT {
         harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 300);
         ScenarioSeeder.seed(harness.dbs, size, 21);
-        Path dir = harness.workDir.resolve("mappings");
-        Files.createDirectories(dir);
-        Path original = LocalServices.root().resolve("mappings");
-        String template = Files.readString(original.resolve("employees.index.json"));
-        String mapping = Files.readString(original.resolve("employees.yaml"));
+        Path dir = harness.mappingDir();
+        String template = Files.readString(dir.resolve("employees.index.json"));
+        String mapping = Files.readString(MosaicHarness.scenarioMapping());
         assertThat(mapping).contains("  version: 1\n");
-        Files.writeString(dir.resolve("employees.index.json"), template);
         Files.writeString(dir.resolve("v1.yaml"), mapping);
         Path v1 = harness.configFile("v1.yaml.conf", dir.resolve("v1.yaml").toString(), "admin", "motivation", "labor");
-        mosaic = ChildProcess.mosaic("mosaic", v1, harness.workDir.resolve("mosaic.log"), null).start();
+        mosaic = harness.mosaicProcess("mosaic", v1).start();
         harness.awaitScenarioConverged(Duration.ofSeconds(120));
 
         // version 2: a new field from a column the state holds, and a changed template
@@ -101,7 +94,7 @@ class RebuildIT {
         try {
             Thread.sleep(2_000);
             assertThat(mosaic.terminate(30)).as("exit code of the v1 service after SIGTERM").isZero();
-            mosaic = ChildProcess.mosaic("mosaic", v2, harness.workDir.resolve("mosaic.log"), null).start();
+            mosaic = harness.mosaicProcess("mosaic", v2).start();
             Thread.sleep(3_000);
             mosaic.checkAlive();
             final int p = port;

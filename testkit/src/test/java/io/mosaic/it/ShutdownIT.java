@@ -24,15 +24,11 @@ import io.mosaic.testkit.MosaicHarness;
 class ShutdownIT {
 
     private MosaicHarness harness;
-    private ChildProcess process;
 
     @AfterEach
     void stop() throws Exception {
-        if (process != null) {
-            process.close();
-        }
         if (harness != null) {
-            harness.close();
+            harness.close(); // and the Mosaic process it started
         }
     }
 
@@ -41,9 +37,8 @@ class ShutdownIT {
         harness = new MosaicHarness();
         ScenarioSize size = new ScenarioSize(1, 200);
         ScenarioSeeder.seed(harness.dbs, size, 13);
-        Path config = harness.config(MosaicHarness.scenarioMapping().toString(), "admin", "motivation", "labor");
-        Path log = harness.workDir.resolve("shutdown.log");
-        process = ChildProcess.mosaic("shutdown", config, log, null).start();
+        ChildProcess process = harness.mosaicProcess("shutdown", harness.scenarioConfig()).start();
+        Path log = process.log();
         harness.awaitScenarioConverged(Duration.ofSeconds(120));
 
         FaultWorkload workload = new FaultWorkload(harness.dbs, 13, size.employees(), (int) size.departments(), (int) size.surveys());
