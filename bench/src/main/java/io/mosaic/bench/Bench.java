@@ -275,9 +275,9 @@ public final class Bench {
             double max = full.get("mosaicStream").get("eventsPerSecond").asDouble();
             for (int rate : rates(max)) {
                 mosaic.memory().phase("rate-" + rate);
-                String metricsBefore = FreshnessRun.metrics(18080);
+                String metricsBefore = mosaic.metrics();
                 Freshness.Result r = freshness.run(rate, 5, o.seconds());
-                String metricsAfter = FreshnessRun.metrics(18080);
+                String metricsAfter = mosaic.metrics();
                 LOG.info("freshness at {} changes/s: {}", rate, r);
                 ObjectNode n = Es.JSON.valueToTree(r);
                 // where the pipeline's part of the latency goes (the rest is the refresh and the probe polling)

@@ -64,6 +64,11 @@ public final class MosaicUnderTest implements AutoCloseable {
         }
     }
 
+    /** Mosaic's Prometheus endpoint, as text. */
+    public String metrics() throws IOException, InterruptedException {
+        return get("/metrics").body();
+    }
+
     /** Used heap in bytes, from Mosaic's Prometheus endpoint. */
     public long heapUsed() {
         try {
