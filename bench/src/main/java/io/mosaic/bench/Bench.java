@@ -53,6 +53,7 @@ public final class Bench {
         private static final int NAIVE_EVENTS = 20_000;
         private static final int SECONDS = 20;
         private static final List<Integer> RATES = List.of(100, 1000);
+        private static final List<Integer> SCALE = List.of(35_000, 280_000);
 
         @picocli.CommandLine.Option(names = "--employees", paramLabel = "N") int employees = EMPLOYEES;
         @picocli.CommandLine.Option(names = "--burst", paramLabel = "N") int burst = BURST;
@@ -60,6 +61,8 @@ public final class Bench {
         @picocli.CommandLine.Option(names = "--seconds", paramLabel = "S") int seconds = SECONDS;
         @picocli.CommandLine.Option(names = "--rates", split = ",", paramLabel = "R") List<Integer> rates = RATES;
         @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR") Path out;
+        @picocli.CommandLine.Option(names = "--scale", split = ",", paramLabel = "N") List<Integer> scale = SCALE;
+        @picocli.CommandLine.Option(names = "--no-scaling", negatable = false) boolean noScaling;
         @picocli.CommandLine.Option(names = "--no-flink", negatable = false) boolean noFlink;
         @picocli.CommandLine.Option(names = "--report-only") boolean reportOnly;
         @picocli.CommandLine.Option(names = "--profile") boolean profile;
@@ -77,6 +80,7 @@ public final class Bench {
             positive("--naive-events", o.naiveEvents);
             positive("--seconds", o.seconds);
             o.rates.forEach(r -> positive("--rates", r));
+            o.scale.forEach(n -> positive("--scale", n));
             o.root = o.root.toAbsolutePath().normalize();
             o.out = o.out == null ? null : o.out.toAbsolutePath().normalize();
             return o;
@@ -116,6 +120,11 @@ public final class Bench {
             return !noFlink;
         }
 
+        /** The further scenario sizes the scaling step measures (the run's own size is its first point); empty with --no-scaling. */
+        List<Integer> scale() {
+            return noScaling ? List.of() : scale;
+        }
+
         boolean reportOnly() {
             return reportOnly;
         }
@@ -127,7 +136,7 @@ public final class Bench {
         /** Whether these are the measurements docs/BENCHMARKS.md is made of (the defaults, Flink included). */
         boolean reference() {
             return employees == EMPLOYEES && burst == BURST && naiveEvents == NAIVE_EVENTS && seconds == SECONDS
-                    && rates.equals(RATES) && flink();
+                    && rates.equals(RATES) && flink() && scale().equals(SCALE);
         }
     }
 
@@ -177,6 +186,7 @@ public final class Bench {
         seed();
         fullScenario();
         singleTable();
+        scaling();
         results.put("finished", java.time.Instant.now().toString());
     }
 
@@ -199,28 +209,40 @@ public final class Bench {
         if (o.profile()) {
             a.add("--profile");
         }
+        if (o.scale().isEmpty()) {
+            a.add("--no-scaling");
+        } else if (!o.scale().equals(Options.SCALE)) {
+            a.add("--scale");
+            a.add(o.scale().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        }
         return a;
     }
 
     // ------------------------------------------------------------------ data
 
     void seed() throws Exception {
-        LOG.info("resetting the scenario databases and seeding {} employees", o.employees());
-        cleanSlots();
-        es.deleteIndices("employees*");
-        es.deleteIndices("mosaic-*");
-        es.deleteIndices("bench-*");
         long start = System.nanoTime();
-        ScenarioSchema.create(db.dbs);
-        ScenarioCounts counts = ScenarioSeeder.seed(db.dbs, ScenarioSize.ofEmployees(o.employees()), 42);
+        ScenarioCounts counts = reseed(o.employees());
         ObjectNode data = results.putObject("data");
         data.put("employees", o.employees());
         data.set("rows", Es.JSON.valueToTree(counts.asMap()));
         data.put("seedSeconds", seconds(start));
-        w = new BenchWorkload(db);
-        sourceRows = mappedRows();
         data.put("mappedRows", sourceRows);
         LOG.info("seeded {} rows ({} mapped) in {} s", counts.total(), sourceRows, data.get("seedSeconds"));
+    }
+
+    /** Drops the benchmark's slots and indices, seeds {@code employees} employees from nothing, and points the workload at them. */
+    ScenarioCounts reseed(int employees) throws Exception {
+        LOG.info("resetting the scenario databases and seeding {} employees", employees);
+        cleanSlots();
+        es.deleteIndices("employees*");
+        es.deleteIndices("mosaic-*");
+        es.deleteIndices("bench-*");
+        ScenarioSchema.create(db.dbs);
+        ScenarioCounts counts = ScenarioSeeder.seed(db.dbs, ScenarioSize.ofEmployees(employees), 42);
+        w = new BenchWorkload(db);
+        sourceRows = mappedRows();
+        return counts;
     }
 
     /** Rows of every table the full mapping reads: what an initial load has to read. */
@@ -267,7 +289,7 @@ public final class Bench {
             LOG.info("full scenario initial load: {} rows, {} documents in {} s", sourceRows, o.employees(), s);
 
             mosaic.memory().phase("burst");
-            full.set("mosaicStream", mixedBurst(() -> sentinelsSeen("employees"), mosaic.process().pid()));
+            full.set("mosaicStream", mixedBurst(o.burst(), mosaic));
             LOG.info("full scenario stream: {}", full.get("mosaicStream"));
 
             com.fasterxml.jackson.databind.node.ArrayNode fresh = full.putArray("freshness");
@@ -287,6 +309,9 @@ public final class Bench {
                     q.put("p50", p[0]);
                     q.put("p99", p[1]);
                 });
+                // both counters from the same two scrapes, so the ratio holds whatever was still in flight
+                n.put("documentsPerChange", (PromText.documentsWritten(metricsAfter) - PromText.documentsWritten(metricsBefore))
+                        / Math.max(1, PromText.changesReceived(metricsAfter) - PromText.changesReceived(metricsBefore)));
                 n.put("sustainable", r.sustainable());
                 n.put("rssBytes", mosaic.memory().medianRss("rate-" + rate));
                 n.put("heapBytes", mosaic.memory().medianHeap("rate-" + rate));
@@ -329,17 +354,28 @@ public final class Bench {
         boolean done() throws Exception;
     }
 
-    ObjectNode mixedBurst(Check caughtUp, long pid) throws Exception {
+    /**
+     * The mixed burst of {@code perSource} changes per source against a running Mosaic, timed until each
+     * source's sentinel is searchable; also how many public documents it wrote per change, which says how
+     * much of the burst was coalesced (several rows of one employee in one batch make one document write).
+     */
+    ObjectNode mixedBurst(long perSource, MosaicUnderTest mosaic) throws Exception {
         int r = ++round;
+        long pid = mosaic.process().pid();
+        double docsBefore = PromText.documentsWritten(mosaic.metrics());
         Cpu.Mark cpu = Cpu.Mark.of(pid, es);
         long start = System.nanoTime();
-        long[] changed = w.mixedBurst(r, o.burst());
+        long[] changed = w.mixedBurst(r, perSource);
         w.sentinels(r);
         double written = seconds(start);
-        await("the mixed burst", caughtUp, 1800);
+        await("the mixed burst", () -> sentinelsSeen("employees"), 1800);
         double s = seconds(start);
         long events = changed[0] + changed[1] + changed[2] + 3;
-        return burst(events, written, s, cpu, pid);
+        ObjectNode n = burst(events, written, s, cpu, pid);
+        double docs = PromText.documentsWritten(mosaic.metrics()) - docsBefore;
+        n.put("documentsWritten", docs);
+        n.put("documentsPerChange", docs / events);
+        return n;
     }
 
     /** A burst's outcome: its changes, how long writing them and seeing them took, and the CPU each change cost. */
@@ -369,6 +405,129 @@ public final class Bench {
             qualification |= q.path("id").asLong() == id;
         }
         return answer && qualification;
+    }
+
+    // ------------------------------------------------------------------ scaling
+
+    /** Department renames that reach this many employees are measured at the largest size (scaled down below 110,000). */
+    static final List<Integer> FAN_OUTS = List.of(10_000, 100_000);
+
+    /**
+     * The full scenario again at each size of --scale (35,000 and 280,000 employees by default; the run's own
+     * size, measured above, is the reference point): the initial load in documents/s and a mixed burst in
+     * changes/s, the burst proportional to the size ({@code --burst × size / --employees} per source), so that
+     * every size sees the same mix of changes per employee. At the largest size, two departments are given
+     * 10,000 and 100,000 employees before the load, and each is renamed after the burst: a fan-out, timed until
+     * every employee's document shows the new name.
+     */
+    void scaling() throws Exception {
+        if (o.scale().isEmpty()) {
+            return;
+        }
+        ObjectNode scaling = results.putObject("scaling");
+        com.fasterxml.jackson.databind.node.ArrayNode points = scaling.putArray("points");
+        ObjectNode full = (ObjectNode) results.path("full");
+        ObjectNode reference = points.addObject();
+        reference.put("employees", o.employees());
+        reference.put("burstPerSource", o.burst());
+        reference.set("initial", full.path("mosaicInitial"));
+        reference.set("stream", full.path("mosaicStream"));
+        reference.put("initialPeakRssBytes", full.path("mosaicMemory").path("initialPeakRssBytes").asLong(-1));
+        int largest = o.scale().stream().max(Integer::compare).orElseThrow();
+        for (int n : o.scale()) {
+            if (n == o.employees()) {
+                continue;
+            }
+            reseed(n);
+            List<Integer> fanOuts = n == largest ? fanOutSizes(n) : List.of();
+            long[] departments = fanOuts.isEmpty() ? new long[0] : concentrate(fanOuts);
+            long perSource = Math.max(1, Math.round((double) o.burst() * n / o.employees()));
+            ObjectNode point = points.addObject();
+            point.put("employees", n);
+            point.put("burstPerSource", perSource);
+            point.put("mappedRows", sourceRows);
+            try (MosaicUnderTest mosaic = new MosaicUnderTest(root, root.resolve("bench/config/full.yaml"), work, 18080,
+                    mosaicJavaOpts("mosaic-scale-" + n))) {
+                mosaic.memory().phase("initial");
+                long start = System.nanoTime();
+                awaitMosaic(mosaic, "employees", n, 3600);
+                point.set("initial", load(seconds(start), sourceRows, n));
+                point.put("initialPeakRssBytes", mosaic.memory().maxRss("initial"));
+                mosaic.memory().phase("burst");
+                point.set("stream", mixedBurst(perSource, mosaic));
+                point.put("burstRssBytes", mosaic.memory().medianRss("burst"));
+                LOG.info("scaling, {} employees: {}", n, point);
+                com.fasterxml.jackson.databind.node.ArrayNode renames = point.putArray("fanOut");
+                for (int i = 0; i < fanOuts.size(); i++) {
+                    renames.add(fanOut(mosaic, departments[i], fanOuts.get(i)));
+                }
+                point.put("peakRssBytes", mosaic.memory().peakRss());
+                point.put("peakHeapBytes", mosaic.memory().peakHeap());
+            }
+        }
+    }
+
+    /** The fan-out sizes at {@code employees}: 10,000 and 100,000, or the same shares of a smaller scenario. */
+    static List<Integer> fanOutSizes(int employees) {
+        if (employees >= 110_000) {
+            return FAN_OUTS;
+        }
+        return List.of(Math.max(1, employees / 11), Math.max(1, employees * 10 / 11));
+    }
+
+    /**
+     * Moves the first employees into the last departments, {@code sizes[i]} of them into the i-th from the end,
+     * before Mosaic starts (so nothing streams). The burst renames only the first departments, so these two are
+     * renamed by nothing but {@link #fanOut}. Returns their ids.
+     */
+    long[] concentrate(List<Integer> sizes) throws Exception {
+        long[] ids = new long[sizes.size()];
+        try (Connection c = db.admin(); Statement s = c.createStatement()) {
+            long from = 1;
+            for (int i = 0; i < sizes.size(); i++) {
+                ids[i] = w.departments - i;
+                long to = from + sizes.get(i) - 1;
+                s.executeUpdate("UPDATE employees SET department_id = " + ids[i] + " WHERE id BETWEEN " + from + " AND " + to);
+                from = to + 1;
+            }
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM employees WHERE department_id IN ("
+                    + java.util.Arrays.stream(ids).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(",")) + ")")) {
+                r.next();
+                long expected = sizes.stream().mapToLong(Integer::longValue).sum();
+                if (r.getLong(1) != expected) {
+                    throw new IllegalStateException("the fan-out departments hold " + r.getLong(1) + " employees, expected " + expected
+                            + ": the scenario's departments overlap them; use a larger --scale");
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Renames department {@code id} and times the fan-out until all {@code employees} documents carry the new name. */
+    ObjectNode fanOut(MosaicUnderTest mosaic, long id, int employees) throws Exception {
+        String name = "fan-out-" + employees;
+        String phase = "fanout-" + employees;
+        long pid = mosaic.process().pid();
+        mosaic.memory().phase(phase);
+        double docsBefore = PromText.documentsWritten(mosaic.metrics());
+        Cpu.Mark cpu = Cpu.Mark.of(pid, es);
+        long start = System.nanoTime();
+        try (Connection c = db.admin(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE departments SET name = '" + name + "' WHERE id = " + id);
+        }
+        awaitCount(es, "employees", Map.of("term", Map.of("department.name.keyword", name)), employees, 1800);
+        double seconds = seconds(start);
+        ObjectNode n = Es.JSON.createObjectNode();
+        n.put("employees", employees);
+        n.put("seconds", seconds);
+        n.put("docsPerSecond", employees / seconds);
+        n.put("documentsWritten", PromText.documentsWritten(mosaic.metrics()) - docsBefore);
+        cpu.putPerChange(n, pid, es, employees);
+        n.put("peakRssBytes", mosaic.memory().maxRss(phase));
+        n.put("peakHeapBytes", mosaic.memory().maxHeap(phase));
+        LOG.info("fan-out of a department of {}: {}", employees, n);
+        mosaic.memory().phase("after-" + phase);
+        return n;
     }
 
     // ------------------------------------------------------------------ the single table

@@ -116,6 +116,19 @@ public final class MemorySampler implements AutoCloseable {
         return max;
     }
 
+    /** The largest heap use sampled in {@code phase}, or -1. */
+    public long maxHeap(String phase) {
+        long max = -1;
+        synchronized (samples) {
+            for (Sample s : samples) {
+                if (s.phase().equals(phase)) {
+                    max = Math.max(max, s.heapBytes());
+                }
+            }
+        }
+        return max;
+    }
+
     static long rss(long pid) {
         return statusField(pid, "VmRSS:");
     }

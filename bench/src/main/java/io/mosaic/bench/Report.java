@@ -109,20 +109,25 @@ final class Report {
         md.append("\n### Freshness (full scenario, commit to searchable, refresh interval 1 s)\n\n");
         md.append("![latency against offered rate](bench/latency.png)\n\n");
         md.append("| offered changes/s | achieved | probes | p50 ms | p95 ms | p99 ms | max ms | probes not seen | sustainable | Mosaic RSS | heap "
-                + "| pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+                + "| pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms | documents written per change |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode f : full.path("freshness")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%s%n", f.path("offered").asInt(),
+            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%s %s |%n", f.path("offered").asInt(),
                     f.path("achieved").asDouble(), f.path("probes").asInt(), f.path("p50").asDouble(), f.path("p95").asDouble(), f.path("p99").asDouble(),
                     f.path("max").asDouble(), f.path("lost").asInt(), f.path("sustainable").asBoolean() ? "yes" : "no",
-                    mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs"))));
+                    mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs")), perChange(f.path("documentsPerChange"))));
         }
         md.append("\nThe last three columns come from Mosaic's own histograms, read before and after each rate, as the upper bound of the bucket ")
                 .append("holding the percentile: *pipeline* is a change's commit in the source to Elasticsearch's acknowledgement ")
                 .append("(`mosaic_source_lag_seconds`), *received* its commit to Mosaic receiving its batch from Debezium ")
                 .append("(`mosaic_source_receive_lag_seconds`: the log read, `writer.linger`, the wait for the previous batch), *batch written* ")
                 .append("one batch's writing (`mosaic_writer_batch_duration_seconds`), of the PostgreSQL sources (MariaDB's commit times are whole seconds). The rest ")
-                .append("of a probe's latency is the 1 s refresh and the probe's 100 ms polling.\n");
+                .append("of a probe's latency is the 1 s refresh and the probe's 100 ms polling. *Documents written per change* is ")
+                .append("`mosaic_writer_documents_written_total{kind=\"document\"}` over `mosaic_source_changes_total` between the same two scrapes")
+                .append(String.format(Locale.ROOT, "; in the mixed burst it was %s: rows of one employee that arrive in one batch make one document write, ",
+                        perChange(full.path("mosaicStream").path("documentsPerChange"))))
+                .append("and the burst changes consecutive rows (an employee's answers and contracts are neighbours), the freshness load random ones.\n");
+        scaling(md, r);
 
         md.append("\n## Targets\n\nIssue 16's targets, computed from this run by `Targets` and stored in results.json's `targets` list. ")
                 .append(String.format(Locale.ROOT, "The burst throughput they refer to is the full scenario's streaming rate above, %s changes/s.%n%n",
@@ -172,6 +177,59 @@ final class Report {
             - **CPU per change**: user + system CPU of the process (`/proc/<pid>/stat`) and of Elasticsearch (its node statistics) from a burst's first statement until it is searchable, divided by its changes; the source limit's engine runs in the benchmark's own JVM, whose CPU it is charged.
             - **Memory**: `VmRSS` of the process sampled every 500 ms (peak also from `VmHWM`); heap from Mosaic's `/metrics` (`jvm_memory_used_bytes{area="heap"}`).
             """;
+
+    /** The scaling step: each size against the run's own, and the department fan-outs against the sink limit. */
+    static void scaling(StringBuilder md, JsonNode r) {
+        JsonNode points = r.path("scaling").path("points");
+        if (points.size() < 2) {
+            return;
+        }
+        JsonNode ref = points.get(0);
+        md.append("\n### Scaling (full scenario)\n\n");
+        md.append("The full scenario seeded again at each size, loaded by a fresh Mosaic and streamed a mixed burst proportional to the size ")
+                .append(String.format(Locale.ROOT, "(%s changes per source at %s employees), so that every size sees the same mix. ",
+                        num(ref.path("burstPerSource")), num(ref.path("employees"))))
+                .append("The goal is every size within ±15% of the run's own size.\n\n");
+        md.append("| employees | initial load documents/s | vs %s | streaming changes/s | vs %s | documents written per change | Mosaic CPU µs/change | Elasticsearch CPU µs/change | initial load peak RSS |\n"
+                .formatted(num(ref.path("employees")), num(ref.path("employees"))));
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        boolean within = true;
+        List<JsonNode> sorted = new java.util.ArrayList<>();
+        points.forEach(sorted::add);
+        sorted.sort(java.util.Comparator.comparingLong(p -> p.path("employees").asLong()));
+        for (JsonNode p : sorted) {
+            double load = ratio(p.path("initial").path("docsPerSecond"), ref.path("initial").path("docsPerSecond"));
+            double stream = ratio(p.path("stream").path("eventsPerSecond"), ref.path("stream").path("eventsPerSecond"));
+            within &= Math.abs(load - 1) <= 0.15 && Math.abs(stream - 1) <= 0.15;
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", num(p.path("employees")),
+                    num(p.path("initial").path("docsPerSecond")), pct(load), num(p.path("stream").path("eventsPerSecond")), pct(stream),
+                    perChange(p.path("stream").path("documentsPerChange")), num(p.path("stream").path("cpuMicrosPerChange")),
+                    num(p.path("stream").path("esCpuMicrosPerChange")), mb(p.path("initialPeakRssBytes"))));
+        }
+        md.append(within ? "\nEvery size is within ±15% of the reference size on both measures.\n"
+                : "\n**Not every size is within ±15%** of the reference size (see the analysis below).\n");
+        JsonNode sink = r.path("full").path("sink").path("docsPerSecond");
+        boolean header = false;
+        for (JsonNode p : sorted) {
+            for (JsonNode f : p.path("fanOut")) {
+                if (!header) {
+                    md.append("\nDepartment renames (one `UPDATE` of a lookup row) at ").append(num(p.path("employees")))
+                            .append(" employees, timed until every employee of the department shows the new name; against the full scenario's sink limit above (")
+                            .append(num(sink)).append(" documents/s):\n\n");
+                    md.append("| employees reached | seconds | documents/s | ÷ sink | documents written | Mosaic CPU µs/document | Elasticsearch CPU µs/document | Mosaic peak RSS | peak heap |\n");
+                    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    header = true;
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %s | %s | %s | %s | %s |%n", num(f.path("employees")), f.path("seconds").asDouble(),
+                        num(f.path("docsPerSecond")), pct(ratio(f.path("docsPerSecond"), sink)), num(f.path("documentsWritten")),
+                        num(f.path("cpuMicrosPerChange")), num(f.path("esCpuMicrosPerChange")), mb(f.path("peakRssBytes")), mb(f.path("peakHeapBytes"))));
+            }
+        }
+    }
+
+    static String perChange(JsonNode n) {
+        return n == null || !n.isNumber() ? "–" : String.format(Locale.ROOT, "%.2f", n.asDouble());
+    }
 
     private static void row(StringBuilder md, String name, JsonNode mosaic, JsonNode source, JsonNode sink, JsonNode pipeline, JsonNode naive,
                             JsonNode flink) {
