@@ -50,6 +50,12 @@ public final class Freshness {
     private final long[] answerEmployee;
     private final long[] qualificationEmployee;
     private final BenchWorkload w;
+    /**
+     * Part of every value written, different for each instance: a second measurement on the same rows (bench/ab.sh
+     * measures two builds one after the other on one seeding) would otherwise write the very values the first left
+     * in the probe rows, and a probe would be "seen" before its change arrived.
+     */
+    private final int tag = new java.util.Random().nextInt(1, 99_999);
 
     public Freshness(Databases db, Es es, String alias, BenchWorkload w) throws SQLException {
         this.db = db;
@@ -168,7 +174,7 @@ public final class Freshness {
                 for (int i = 0; i < n; i++) {
                     sequence++;
                     boolean probe = sequence % probeEvery == 0;
-                    String value = (probe ? "p" : "f") + source + "-" + perSecond + "-" + sequence;
+                    String value = (probe ? "p" : "f") + source + "-" + tag + "-" + perSecond + "-" + sequence;
                     switch (source) {
                         case 0 -> {
                             long id = probe ? probeRow(sequence / probeEvery, w.employees) : fillerRow(random, w.employees);
@@ -181,8 +187,9 @@ public final class Freshness {
                         }
                         case 1 -> {
                             long id = probe ? probeRow(sequence / probeEvery, w.answers) : fillerRow(random, w.answers);
-                            double score = (sequence % 99_999) / 100.0;
-                            statements[0].setBigDecimal(1, java.math.BigDecimal.valueOf(sequence % 99_999, 2));
+                            long hundredths = (sequence + tag) % 99_999;
+                            double score = hundredths / 100.0;
+                            statements[0].setBigDecimal(1, java.math.BigDecimal.valueOf(hundredths, 2));
                             statements[0].setLong(2, id);
                             statements[0].addBatch();
                             if (probe) {
