@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /** How the writer batches changes and retries Elasticsearch. */
-public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize, long maxRowBytes) {
+public record WriterConfig(int batchSize, Duration linger, Duration initialBackoff, Duration maxBackoff, int queueSize, long maxRowBytes,
+                           int lookupCacheRows) {
 
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch_size", "the most changes handled in one batch")
             .withDefault(1024).validate(i -> i >= 1 && i <= 100_000, "a number from 1 to 100000");
@@ -23,14 +24,19 @@ public record WriterConfig(int batchSize, Duration linger, Duration initialBacko
                     + "http.max_content_length would fail for ever)")
             .withDefault(8 * 1024 * 1024).validate(i -> i >= 1024, "at least 1024");
 
-    static final List<Setting<?>> SETTINGS = List.of(BATCH_SIZE, LINGER, INITIAL_BACKOFF, MAX_BACKOFF, QUEUE_SIZE, MAX_ROW_BYTES);
+    static final Setting<Integer> LOOKUP_CACHE_ROWS = Setting.integer("lookup_cache_rows",
+            "how many lookup rows (departments, surveys: the N:1 tables) read by earlier batches are kept in memory as first guesses; "
+                    + "each use is still re-checked against Elasticsearch, so a stale one costs a re-read, never a wrong document. 0 turns it off")
+            .withDefault(20_000).validate(i -> i >= 0 && i <= 10_000_000, "a number from 0 to 10000000");
+
+    static final List<Setting<?>> SETTINGS = List.of(BATCH_SIZE, LINGER, INITIAL_BACKOFF, MAX_BACKOFF, QUEUE_SIZE, MAX_ROW_BYTES, LOOKUP_CACHE_ROWS);
 
     static WriterConfig read(YamlNode node, Problems problems) {
         Setting.rejectUnknownKeys(node, SETTINGS, problems);
         int batch = BATCH_SIZE.read(node, problems);
         int queue = QUEUE_SIZE.read(node, problems);
         return new WriterConfig(batch, LINGER.read(node, problems), INITIAL_BACKOFF.read(node, problems),
-                MAX_BACKOFF.read(node, problems), Math.max(queue, batch), MAX_ROW_BYTES.read(node, problems));
+                MAX_BACKOFF.read(node, problems), Math.max(queue, batch), MAX_ROW_BYTES.read(node, problems), LOOKUP_CACHE_ROWS.read(node, problems));
     }
 
     public static WriterConfig defaults() {

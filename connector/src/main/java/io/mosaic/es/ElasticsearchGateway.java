@@ -183,11 +183,19 @@ public final class ElasticsearchGateway implements AutoCloseable {
 
     /** Realtime multi-get of raw documents; missing documents come back with {@code found == false}. */
     public Map<String, Doc> mget(String index, Collection<String> ids) throws Exception {
+        return mget(index, ids, true);
+    }
+
+    /** As {@link #mget(String, Collection)}; without {@code withSource}, the documents' sources are null (not read at all). */
+    public Map<String, Doc> mget(String index, Collection<String> ids, boolean withSource) throws Exception {
         if (ids.isEmpty()) {
             return new LinkedHashMap<>();
         }
         Request request = new Request("POST", "/" + index + "/_mget");
         request.addParameter("realtime", "true");
+        if (!withSource) {
+            request.addParameter("_source", "false");
+        }
         request.addParameter("filter_path", WireFormat.MGET_FILTER_PATH);
         request.setEntity(new ByteArrayEntity(wire.encodeMget(ids), ContentType.APPLICATION_JSON));
         return post("mget " + index, request, in -> wire.decodeMget(in, index));

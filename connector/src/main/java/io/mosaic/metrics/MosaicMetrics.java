@@ -61,6 +61,7 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
     public static final String STALE = "mosaic.writer.stale";
     public static final String DEAD_LETTERS = "mosaic.writer.dead.letters";
     public static final String FANOUT = "mosaic.writer.fanout";
+    public static final String LOOKUP_CACHE_ROWS = "mosaic.writer.lookup.cache.rows";
     public static final String BATCH_DURATION = "mosaic.writer.batch.duration";
     // Elasticsearch
     public static final String BULK_DURATION = "mosaic.elasticsearch.bulk.duration";
@@ -245,6 +246,18 @@ public final class MosaicMetrics implements MeterBinder, BulkObserver {
                 .description("Documents re-assembled because a batch changed lookup rows they refer to, per batch with lookup changes")
                 .baseUnit("documents").tags("index", i)
                 .serviceLevelObjectives(1, 10, 100, 1000, 10000, 100000).register(registry)).record(documents);
+    }
+
+    /**
+     * Lookup rows a batch needed: taken from the writer's lookup cache ({@code hit}), read from Elasticsearch
+     * ({@code miss}), or found changed by the re-check after the state write ({@code stale}: read again).
+     */
+    public void lookupCacheRows(String index, String result, int n) {
+        if (n > 0) {
+            counter(LOOKUP_CACHE_ROWS, "Lookup rows the writer needed for assembling documents, by where they came from: its cache (hit), "
+                    + "Elasticsearch (miss), or read again because the re-check after the state write found them changed (stale)",
+                    "index", index, "result", result).increment(n);
+        }
     }
 
     /** Counts a retry; {@code what} is the retried request's description, such as {@code bulk employees}. */

@@ -58,7 +58,8 @@ public final class Components {
     /** The document writer on {@code es}, its bulk items retried by {@code retry}. */
     public static DocumentWriter writer(MosaicConfig config, MappingSet mappings, ElasticsearchGateway es, Retry retry,
                                         MosaicMetrics metrics, DeadLetterSink deadLetters) {
-        return new DocumentWriter(documentStore(es, retry), mappings, metrics, deadLetters, config.writer().maxRowBytes());
+        return new DocumentWriter(documentStore(es, retry), mappings, metrics, deadLetters, config.writer().maxRowBytes(),
+                config.writer().lookupCacheRows());
     }
 
     /** What the writer and {@code rebuild} read and write documents through: {@code es}, bulk items retried by {@code retry}. */

@@ -24,6 +24,17 @@ public interface DocumentStore {
 
     Map<String, Doc> get(String index, Collection<String> ids) throws Exception;
 
+    /**
+     * As {@link #get}, without the sources ({@code source} is null): whether each document exists and its
+     * concurrency tokens, for re-checking rows read earlier. Cheaper for Elasticsearch, which then reads
+     * no stored fields, and for the writer, which parses none.
+     */
+    default Map<String, Doc> versions(String index, Collection<String> ids) throws Exception {
+        Map<String, Doc> out = new java.util.LinkedHashMap<>();
+        get(index, ids).forEach((id, d) -> out.put(id, new Doc(id, d.found(), null, d.seqNo(), d.primaryTerm(), d.version())));
+        return out;
+    }
+
     List<BulkOutcome> write(String what, List<BulkAction> actions) throws Exception;
 
     void refresh(String index) throws Exception;

@@ -50,12 +50,21 @@ public final class DocumentWriter {
      * @param maxRowBytes rows whose mapped columns are larger become dead letters
      */
     public DocumentWriter(DocumentStore store, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters, long maxRowBytes) {
+        this(store, mappings, metrics, deadLetters, maxRowBytes, 0);
+    }
+
+    /**
+     * @param maxRowBytes rows whose mapped columns are larger become dead letters
+     * @param lookupCacheRows how many lookup rows earlier batches read are kept as first guesses ({@link LookupCache}; 0: none)
+     */
+    public DocumentWriter(DocumentStore store, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters, long maxRowBytes,
+                          int lookupCacheRows) {
         this.mappings = mappings;
         this.maxRowBytes = maxRowBytes;
         this.outcomes = new Outcomes(metrics, deadLetters);
         StateIndex state = new StateIndex(store);
         this.direct = new DirectWrites(store, outcomes);
-        this.stateful = new StatefulWrites(store, new LookupFanOut(store, state, outcomes), outcomes);
+        this.stateful = new StatefulWrites(store, new LookupFanOut(store, state, outcomes), outcomes, new LookupCache(lookupCacheRows));
         this.sweep = new SnapshotSweep(mappings, state, direct);
         this.deferred = new DeferredAssembly(store, mappings, outcomes);
     }

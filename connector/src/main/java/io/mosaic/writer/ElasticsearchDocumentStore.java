@@ -29,6 +29,11 @@ public final class ElasticsearchDocumentStore implements DocumentStore {
     }
 
     @Override
+    public Map<String, Doc> versions(String index, Collection<String> ids) throws Exception {
+        return es.mget(index, ids, false);
+    }
+
+    @Override
     public List<BulkOutcome> write(String what, List<BulkAction> actions) throws Exception {
         return bulk.execute(what, actions);
     }

@@ -45,8 +45,12 @@ final class LookupFanOut {
         this.outcomes = outcomes;
     }
 
-    /** Writes lookup rows and returns the root keys of every document that refers to one that was written. */
-    Set<String> write(DocumentMapping m, Collection<LookupWrite> writes) throws Exception {
+    /**
+     * Writes lookup rows and returns the root keys of every document that refers to one that was written;
+     * the rows leave {@code cache} first, so that no batch takes the old row for a first guess.
+     */
+    Set<String> write(DocumentMapping m, Collection<LookupWrite> writes, LookupCache cache) throws Exception {
+        cache.invalidate(m.stateIndex(), writes.stream().map(LookupWrite::id).toList());
         List<BulkAction> ops = new ArrayList<>();
         List<LookupWrite> order = new ArrayList<>(writes);
         for (LookupWrite w : order) {
@@ -72,21 +76,26 @@ final class LookupFanOut {
     }
 
     /**
-     * Re-reads {@code used} lookup documents (realtime) and returns those that differ from what
-     * {@code seen} holds; {@code seen} is updated to the fresh versions.
+     * Re-reads the versions of the {@code used} lookup documents (realtime, without their sources) and
+     * returns those that differ from what {@code seen} holds, the rows the documents were projected with:
+     * found or not, version, sequence number or primary term, so that any write since the first read counts
+     * (a replay that rewrites an equal version too). Those leave {@code seen} and the process's
+     * {@link LookupCache}, so that the next assembly reads them again with their sources.
      */
-    Set<String> changedSince(DocumentMapping m, Set<String> used, Map<String, Doc> seen) throws Exception {
+    Set<String> changedSince(DocumentMapping m, Set<String> used, Map<String, Doc> seen, LookupCache cache) throws Exception {
         if (used.isEmpty()) {
             return Set.of();
         }
         Set<String> changed = new LinkedHashSet<>();
-        for (Doc d : store.get(m.stateIndex(), used).values()) {
+        for (Doc d : store.versions(m.stateIndex(), used).values()) {
             Doc before = seen.get(d.id());
-            if (before == null || before.version() != d.version() || before.found() != d.found()) {
-                seen.put(d.id(), d);
+            if (before == null || before.found() != d.found() || before.version() != d.version() || before.seqNo() != d.seqNo()
+                    || before.primaryTerm() != d.primaryTerm()) {
+                seen.remove(d.id());
                 changed.add(d.id());
             }
         }
+        cache.invalidate(m.stateIndex(), changed);
         return changed;
     }
 }

@@ -69,6 +69,10 @@ final class Outcomes {
     }
 
     /** Notes how many documents a batch's lookup changes fanned out to. */
+    void lookupCacheRows(String index, String result, int n) {
+        metrics.lookupCacheRows(index, result, n);
+    }
+
     void fanOut(String index, int documents) {
         metrics.fanOut(index, documents);
     }

@@ -71,10 +71,12 @@ final class StatefulWrites {
     private final LookupFanOut lookups;
     private final NestedWrites nested;
     private final Outcomes outcomes;
+    private final LookupCache lookupRows;
 
-    StatefulWrites(DocumentStore store, LookupFanOut lookups, Outcomes outcomes) {
+    StatefulWrites(DocumentStore store, LookupFanOut lookups, Outcomes outcomes, LookupCache lookupRows) {
         this.store = store;
         this.lookups = lookups;
+        this.lookupRows = lookupRows;
         this.nested = new NestedWrites(store, outcomes);
         this.outcomes = outcomes;
     }
@@ -147,7 +149,7 @@ final class StatefulWrites {
         }
         Set<String> touched = new LinkedHashSet<>();
         if (!lookupWrites.isEmpty()) {
-            touched.addAll(lookups.write(m, lookupWrites.values()));
+            touched.addAll(lookups.write(m, lookupWrites.values(), lookupRows));
         }
         // Nested groups before any state: an element's new owner must be recorded before its document is assembled,
         // and a nested row's owner is assembled after its group is written (see NestedWrites).
@@ -218,7 +220,7 @@ final class StatefulWrites {
                         + " kept changing under concurrent writers; the batch will be retried");
             }
             Set<String> unchanged = new LinkedHashSet<>();
-            Map<String, Assembly> won = assemble(m, pending, perRoot, touched, null, unchanged, Map.of(), false);
+            Map<String, Assembly> won = assemble(m, pending, perRoot, touched, null, unchanged, Map.of(), false, false);
             pending = new LinkedHashSet<>(pending);
             pending.removeAll(won.keySet());
             pending.removeAll(unchanged);
@@ -239,7 +241,8 @@ final class StatefulWrites {
                         + " kept changing under concurrent writers; the batch will be retried");
             }
             Set<String> unchanged = new LinkedHashSet<>();
-            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged, seqFloors, true);
+            // the process's lookup cache only for the first guess: a row that changed under this batch is read afresh
+            Map<String, Assembly> assembled = assemble(m, pending, perRoot, touched, lookupCache, unchanged, seqFloors, true, round == 0);
             pending = new LinkedHashSet<>(pending);
             pending.removeAll(assembled.keySet());
             pending.removeAll(unchanged); // nothing newer to write (a replayed, older change): done
@@ -247,7 +250,8 @@ final class StatefulWrites {
             done.putAll(assembled);
             Set<String> usedLookups = new LinkedHashSet<>();
             assembled.values().forEach(a -> usedLookups.addAll(a.lookupIds()));
-            Set<String> changed = lookups.changedSince(m, usedLookups, lookupCache);
+            Set<String> changed = lookups.changedSince(m, usedLookups, lookupCache, lookupRows);
+            outcomes.lookupCacheRows(m.stateIndex(), "stale", changed.size());
             for (Assembly a : assembled.values()) {
                 if (a.lookupIds().stream().anyMatch(changed::contains)) {
                     pending.add(a.state().rootKey());
@@ -301,11 +305,13 @@ final class StatefulWrites {
     /**
      * Reads, changes and writes back the state of each key; returns those whose state write won, and adds
      * to {@code unchanged} those with nothing newer to write. The rest lost a race and are to be read again.
-     * Without {@code project}, the states alone: no lookup row is read and no document projected.
+     * Without {@code project}, the states alone: no lookup row is read and no document projected. With
+     * {@code cachedLookups}, lookup rows not yet read in this batch are taken from the {@link LookupCache}
+     * where it has them.
      */
     private Map<String, Assembly> assemble(DocumentMapping m, Set<String> keys, Map<String, List<StateChange>> perRoot,
                                            Set<String> touched, Map<String, Doc> lookupCache, Set<String> unchanged,
-                                           Map<String, Long> seqFloors, boolean project) throws Exception {
+                                           Map<String, Long> seqFloors, boolean project, boolean cachedLookups) throws Exception {
         List<String> ids = keys.stream().map(StateIndex::docId).toList();
         Map<String, Doc> current = store.get(m.stateIndex(), ids);
 
@@ -358,8 +364,18 @@ final class StatefulWrites {
                 }
             }
         }
+        if (cachedLookups && !missing.isEmpty()) {
+            // earlier batches' rows first: every one used is re-checked after the state write (changedSince)
+            Map<String, Doc> cached = lookupRows.get(m.stateIndex(), missing);
+            lookupCache.putAll(cached);
+            missing.removeAll(cached.keySet());
+            outcomes.lookupCacheRows(m.stateIndex(), "hit", cached.size());
+        }
         if (!missing.isEmpty()) {
-            lookupCache.putAll(store.get(m.stateIndex(), missing));
+            outcomes.lookupCacheRows(m.stateIndex(), "miss", missing.size());
+            Map<String, Doc> read = store.get(m.stateIndex(), missing);
+            lookupRows.put(m.stateIndex(), read);
+            lookupCache.putAll(read);
         }
         // the nested groups of the documents' elements: read after the states, every round (see NestedWrites)
         Projector.NestedRows nestedRows = project ? NestedWrites.read(store, m, changed.values()) : Projector.NestedRows.NONE;

@@ -62,6 +62,7 @@ class DashboardTest {
         admin.acknowledged(System.currentTimeMillis(), new long[] {System.currentTimeMillis()}, 1, 1);
         admin.snapshotRowsEstimate(10);
         metrics.fanOut("employees", 3);
+        metrics.lookupCacheRows("mosaic-employees-state", "hit", 2);
         metrics.request(3, 1_000_000, true);
         metrics.itemFailed(400, "document_parsing_exception", false);
         metrics.retry("bulk employees");

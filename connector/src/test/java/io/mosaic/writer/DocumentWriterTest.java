@@ -234,6 +234,49 @@ class DocumentWriterTest {
         assertThat(doc("1").get("department")).isEqualTo(Map.of("id", 3, "name", "研究部"));
     }
 
+    /**
+     * The lookup cache is a first guess only: another process renames the department behind this writer's
+     * back (its fan-out ran before document 2 existed), and this writer's cache still holds the old row.
+     * The re-check after the state write sees the new version, and document 2 is assembled again with it.
+     */
+    @Test
+    void aStaleCachedLookupRowIsCaughtByTheReCheck() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部")),
+                upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L))));
+        assertThat(doc("1").get("department")).isEqualTo(Map.of("id", 3, "name", "開発部"));
+        store.apply(BulkAction.index(employee.stateIndex(), StateIndex.lookupId(DEPARTMENTS.id(), "3"),
+                StateIndex.encodeLookup("admin", DEPARTMENTS.id(), "3",
+                        new Contribution(9, false, row("id", 3L, "company_id", 1L, "name", "研究部"))), 9, BulkAction.VersionGuard.EXTERNAL_GTE));
+        store.sourceReads.clear();
+
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(2, "佐藤", 3L))));
+
+        assertThat(doc("2").get("department")).isEqualTo(Map.of("id", 3, "name", "研究部"));
+        // the first guess came from the cache; the re-check's mismatch made the writer read the row again
+        assertThat(store.sourceReads.get(employee.stateIndex())).containsOnlyOnce(StateIndex.lookupId(DEPARTMENTS.id(), "3"));
+    }
+
+    /** A lookup row read by one batch is not read again, with its source, by the next: only its version is re-checked. */
+    @Test
+    void aLaterBatchTakesItsLookupRowsFromTheCache() throws Exception {
+        writer.write(List.of(upsert(DEPARTMENTS, 1, row("id", 3L, "company_id", 1L, "name", "開発部")),
+                upsert(EMPLOYEES, 2, employeeRow(1, "山田", 3L))));
+        store.sourceReads.clear();
+
+        writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(2, "佐藤", 3L))));
+
+        assertThat(doc("2").get("department")).isEqualTo(Map.of("id", 3, "name", "開発部"));
+        assertThat(store.sourceReads.get(employee.stateIndex())).doesNotContain(StateIndex.lookupId(DEPARTMENTS.id(), "3"));
+
+        // without the cache the same batch reads it again: what the assertion above measures is the cache
+        MosaicMetrics metrics = new MosaicMetrics();
+        metrics.bindTo(new SimpleMeterRegistry());
+        DocumentWriter uncached = new DocumentWriter(store, mappings, metrics, letters::add, 100_000, 0);
+        store.sourceReads.clear();
+        uncached.write(List.of(upsert(EMPLOYEES, 11, employeeRow(2, "佐藤", 3L))));
+        assertThat(store.sourceReads.get(employee.stateIndex())).contains(StateIndex.lookupId(DEPARTMENTS.id(), "3"));
+    }
+
     @Test
     void theSweepDeletesTheRowsOfTheSourceThatARepeatedSnapshotNoLongerHad() throws Exception {
         writer.write(List.of(upsert(EMPLOYEES, 10, employeeRow(1, "残る", 3L)), upsert(EMPLOYEES, 11, employeeRow(2, "消える", null)),

@@ -69,8 +69,23 @@ final class InMemoryDocumentStore implements DocumentStore {
     /** Called with every bulk item just before it is applied. */
     Consumer<BulkAction> beforeWrite = a -> { };
 
+    /** Ids read with their sources ({@link #get}, not {@link #versions}), per index, for tests that count reads. */
+    final Map<String, List<String>> sourceReads = new HashMap<>();
+
     @Override
     public synchronized Map<String, Doc> get(String index, Collection<String> ids) {
+        sourceReads.computeIfAbsent(index, k -> new ArrayList<>()).addAll(ids);
+        return read(index, ids);
+    }
+
+    @Override
+    public synchronized Map<String, Doc> versions(String index, Collection<String> ids) {
+        Map<String, Doc> out = new LinkedHashMap<>();
+        read(index, ids).forEach((id, d) -> out.put(id, new Doc(id, d.found(), null, d.seqNo(), d.primaryTerm(), d.version())));
+        return out;
+    }
+
+    private Map<String, Doc> read(String index, Collection<String> ids) {
         Map<String, Doc> out = new LinkedHashMap<>();
         for (String id : ids) {
             Stored s = live.getOrDefault(index, Map.of()).get(id);

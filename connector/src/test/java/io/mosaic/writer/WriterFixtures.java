@@ -61,11 +61,14 @@ final class WriterFixtures {
         return mapping;
     }
 
+    /** Lookup rows the tests' writers keep between batches: every writer test runs with the cache, as the service does. */
+    static final int LOOKUP_CACHE_ROWS = 1000;
+
     /** A writer on {@code store} whose metrics are bound to {@code registry}, with no row size limit to speak of. */
     static DocumentWriter writer(DocumentStore store, MappingSet mappings, DeadLetterSink letters, MeterRegistry registry) {
         MosaicMetrics metrics = new MosaicMetrics();
         metrics.bindTo(registry);
-        return new DocumentWriter(store, mappings, metrics, letters, 100_000);
+        return new DocumentWriter(store, mappings, metrics, letters, 100_000, LOOKUP_CACHE_ROWS);
     }
 
     /** A writer on {@code store} whose metrics no test reads. */
