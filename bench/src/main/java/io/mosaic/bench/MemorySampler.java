@@ -105,24 +105,20 @@ public final class MemorySampler implements AutoCloseable {
     }
 
     public long maxRss(String phase) {
-        long max = -1;
-        synchronized (samples) {
-            for (Sample s : samples) {
-                if (s.phase().equals(phase)) {
-                    max = Math.max(max, s.rssBytes());
-                }
-            }
-        }
-        return max;
+        return max(phase, true);
     }
 
     /** The largest heap use sampled in {@code phase}, or -1. */
     public long maxHeap(String phase) {
+        return max(phase, false);
+    }
+
+    private long max(String phase, boolean rss) {
         long max = -1;
         synchronized (samples) {
             for (Sample s : samples) {
                 if (s.phase().equals(phase)) {
-                    max = Math.max(max, s.heapBytes());
+                    max = Math.max(max, rss ? s.rssBytes() : s.heapBytes());
                 }
             }
         }
