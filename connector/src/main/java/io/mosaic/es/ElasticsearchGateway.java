@@ -42,6 +42,11 @@ public final class ElasticsearchGateway implements AutoCloseable {
 
     /** A document as read by mget: absent ({@code found == false}) or with its source and concurrency tokens. */
     public record Doc(String id, boolean found, Map<String, Object> source, long seqNo, long primaryTerm, long version) {
+
+        /** The same document as a versions-only read returns it: existence and concurrency tokens, no source. */
+        public Doc withoutSource() {
+            return new Doc(id, found, null, seqNo, primaryTerm, version);
+        }
     }
 
     /** The JSON mapper for documents: decimals stay exact, dates stay text. */

@@ -31,7 +31,7 @@ public interface DocumentStore {
      */
     default Map<String, Doc> versions(String index, Collection<String> ids) throws Exception {
         Map<String, Doc> out = new java.util.LinkedHashMap<>();
-        get(index, ids).forEach((id, d) -> out.put(id, new Doc(id, d.found(), null, d.seqNo(), d.primaryTerm(), d.version())));
+        get(index, ids).forEach((id, d) -> out.put(id, d.withoutSource()));
         return out;
     }
 

@@ -48,13 +48,6 @@ public final class DocumentWriter {
 
     /**
      * @param maxRowBytes rows whose mapped columns are larger become dead letters
-     */
-    public DocumentWriter(DocumentStore store, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters, long maxRowBytes) {
-        this(store, mappings, metrics, deadLetters, maxRowBytes, 0);
-    }
-
-    /**
-     * @param maxRowBytes rows whose mapped columns are larger become dead letters
      * @param lookupCacheRows how many lookup rows earlier batches read are kept as first guesses ({@link LookupCache}; 0: none)
      */
     public DocumentWriter(DocumentStore store, MappingSet mappings, MosaicMetrics metrics, DeadLetterSink deadLetters, long maxRowBytes,

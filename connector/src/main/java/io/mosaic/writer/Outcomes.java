@@ -68,11 +68,12 @@ final class Outcomes {
         metrics.written(index, "state", n);
     }
 
-    /** Notes how many documents a batch's lookup changes fanned out to. */
+    /** Counts lookup rows a batch needed, by where they came from ({@code hit}, {@code miss}, {@code stale}). */
     void lookupCacheRows(String index, String result, int n) {
         metrics.lookupCacheRows(index, result, n);
     }
 
+    /** Notes how many documents a batch's lookup changes fanned out to. */
     void fanOut(String index, int documents) {
         metrics.fanOut(index, documents);
     }

@@ -81,7 +81,7 @@ final class InMemoryDocumentStore implements DocumentStore {
     @Override
     public synchronized Map<String, Doc> versions(String index, Collection<String> ids) {
         Map<String, Doc> out = new LinkedHashMap<>();
-        read(index, ids).forEach((id, d) -> out.put(id, new Doc(id, d.found(), null, d.seqNo(), d.primaryTerm(), d.version())));
+        read(index, ids).forEach((id, d) -> out.put(id, d.withoutSource()));
         return out;
     }
 

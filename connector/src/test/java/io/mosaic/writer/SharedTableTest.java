@@ -12,12 +12,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaic.config.Problems;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.MappingLoader;
 import io.mosaic.mapping.MappingSet;
-import io.mosaic.metrics.MosaicMetrics;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
@@ -51,9 +49,7 @@ class SharedTableTest {
                 .contains("email", "code", "family_name");
 
         InMemoryDocumentStore store = new InMemoryDocumentStore();
-        MosaicMetrics metrics = new MosaicMetrics();
-        metrics.bindTo(new SimpleMeterRegistry());
-        DocumentWriter writer = new DocumentWriter(store, set, metrics, letter -> { }, 100_000);
+        DocumentWriter writer = WriterFixtures.writer(store, set, letter -> { });
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", 7L);
         row.put("company_id", 1L);
