@@ -67,6 +67,9 @@ public record KeyColumns(List<String> columns, String location) {
         if (row == null) {
             return null;
         }
+        if (columns.size() == 1) {
+            return Keys.of(row.get(columns.get(0))); // the common case, without a list per row (profiled: 1-2% of Mosaic's CPU)
+        }
         List<Object> parts = new ArrayList<>(columns.size());
         for (String c : columns) {
             Object v = row.get(c);

@@ -1,5 +1,6 @@
 package io.mosaic.source;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -103,7 +104,9 @@ public final class SourcePosition {
             return source.getString("file") + ":" + source.getInt64("pos") + "#" + source.get("row");
         }
         long lsn = lsn(source, offset);
-        return String.format("%X/%X", lsn >>> 32, lsn & 0xFFFF_FFFFL) + (isSnapshot(source) ? " (snapshot)" : "");
+        // PostgreSQL's own form of an LSN (%X/%X); without String.format, which ran for every change (profiled: 1-3%)
+        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(Locale.ROOT)
+                + (isSnapshot(source) ? " (snapshot)" : "");
     }
 
     static boolean isSnapshot(Struct source) {

@@ -1,7 +1,7 @@
 package io.mosaic.writer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -130,7 +130,10 @@ public final class DocumentWriter {
         if (changes.isEmpty()) {
             return;
         }
-        Map<DocumentMapping, List<StatefulWrites.Routed>> byDocument = new LinkedHashMap<>();
+        // by identity, in the order first met: a mapping is a record, and its deep hashCode per row was 2-4%
+        // of Mosaic's CPU in the stream and initial-load profiles (docs/bench/analysis.md)
+        Map<DocumentMapping, List<StatefulWrites.Routed>> byDocument = new IdentityHashMap<>();
+        List<DocumentMapping> order = new ArrayList<>();
         for (RowChange change : changes) {
             List<TableRole> roles = mappings.roles(change.table().id());
             long size = approximateBytes(change.row());
@@ -141,17 +144,21 @@ public final class DocumentWriter {
                 continue;
             }
             for (TableRole role : roles) {
-                byDocument.computeIfAbsent(role.document(), k -> new ArrayList<>()).add(new StatefulWrites.Routed(change, role));
+                byDocument.computeIfAbsent(role.document(), k -> {
+                    order.add(k);
+                    return new ArrayList<>();
+                }).add(new StatefulWrites.Routed(change, role));
             }
         }
-        for (Map.Entry<DocumentMapping, List<StatefulWrites.Routed>> e : byDocument.entrySet()) {
-            if (e.getKey().isSingleTable()) {
-                direct.write(e.getKey(), e.getValue().stream().map(StatefulWrites.Routed::change).toList());
-            } else if (deferFor != null && DeferredAssembly.deferrable(e.getKey())) {
-                deferred.beforeDeferredWrite(deferFor, e.getKey());
-                stateful.writeStates(e.getKey(), e.getValue());
+        for (DocumentMapping m : order) {
+            List<StatefulWrites.Routed> routed = byDocument.get(m);
+            if (m.isSingleTable()) {
+                direct.write(m, routed.stream().map(StatefulWrites.Routed::change).toList());
+            } else if (deferFor != null && DeferredAssembly.deferrable(m)) {
+                deferred.beforeDeferredWrite(deferFor, m);
+                stateful.writeStates(m, routed);
             } else {
-                stateful.write(e.getKey(), e.getValue());
+                stateful.write(m, routed);
             }
         }
     }

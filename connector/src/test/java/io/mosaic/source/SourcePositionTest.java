@@ -2,6 +2,9 @@ package io.mosaic.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
 class SourcePositionTest {
@@ -47,5 +50,17 @@ class SourcePositionTest {
         assertThat(b).isLessThan(c);
         assertThat(c).isLessThan(d);
         assertThat(SourcePosition.binlog("mysql-bin.999999", 0xFFFF_FFFFL, 511)).isPositive();
+    }
+
+    @Test
+    void aPostgresPositionIsDescribedInPostgresOwnLsnForm() {
+        Schema schema = SchemaBuilder.struct().field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("snapshot", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Struct streamed = new Struct(schema).put("lsn", 0x1AL << 32 | 0x0B3C_4D5EL);
+        Struct snapshot = new Struct(schema).put("lsn", 0x16B3748L).put("snapshot", "true");
+
+        assertThat(SourcePosition.describe(streamed, false)).isEqualTo("1A/B3C4D5E");
+        assertThat(SourcePosition.describe(snapshot, false)).isEqualTo("0/16B3748 (snapshot)");
+        assertThat(SourcePosition.describe(new Struct(schema).put("lsn", -1L), false)).isEqualTo("FFFFFFFF/FFFFFFFF");
     }
 }
