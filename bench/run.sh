@@ -2,7 +2,7 @@
 # The whole benchmark in one command: builds Mosaic, the benchmark and the Flink CDC peer, starts the
 # local services (deploy/local/services.sh), RESETS the scenario databases (admin, motivation, labor)
 # and the Elasticsearch indices, measures, and writes docs/BENCHMARKS.md, docs/bench/latency.png and
-# docs/bench/results.json. About 20 minutes on a 2-core machine with the defaults (half of it the scaling
+# docs/bench/results.json. About 20–25 minutes on a 2-core machine with the defaults (half of it the scaling
 # step), after the first build and the services' installation.
 #
 #   bench/run.sh [--employees N] [--burst N] [--naive-events N] [--seconds S] [--rates LIST] [--scale LIST | --no-scaling] [--no-flink] [--profile] [--out DIR]
