@@ -49,10 +49,10 @@ public final class ElasticsearchGateway implements AutoCloseable {
         }
     }
 
-    /** The JSON mapper for documents: decimals stay exact, dates stay text. */
     /** The reason every version conflict is reported with: Elasticsearch's own names the document's id. */
     static final String CONFLICT_REASON = "version conflict: a newer write of the document is there";
 
+    /** The JSON mapper for documents: decimals stay exact, dates stay text. */
     public static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
