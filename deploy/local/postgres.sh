@@ -94,8 +94,12 @@ max_replication_slots = 32
 max_wal_senders = 32
 # throwaway test cluster: durability traded for speed
 fsync = off
-synchronous_commit = off
 full_page_writes = off
+# ...but not synchronous_commit, PostgreSQL's default: logical decoding reads only flushed WAL, so with it off
+# a committed change waits for the WAL writer (wal_writer_delay, 200 ms) before any replication client can
+# see it, which added up to 200 ms to every freshness probe (docs/bench/analysis.md). With fsync off a
+# synchronous commit costs a write(), not a disk flush.
+synchronous_commit = on
 EOF
   [[ ${EUID} -ne 0 ]] || chown "${MOSAIC_RUN_USER}:$(run_user_group)" "${conf}"
 }
