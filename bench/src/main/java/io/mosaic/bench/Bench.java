@@ -308,7 +308,9 @@ public final class Bench {
             for (int rate : rates(max)) {
                 mosaic.memory().phase("rate-" + rate);
                 String metricsBefore = mosaic.metrics();
+                long[] refreshBefore = es.refreshStats("employees");
                 Freshness.Result r = freshness.run(rate, 5, o.seconds());
+                long[] refreshAfter = es.refreshStats("employees");
                 String metricsAfter = mosaic.metrics();
                 LOG.info("freshness at {} changes/s: {}", rate, r);
                 ObjectNode n = Es.JSON.valueToTree(r);
@@ -322,6 +324,9 @@ public final class Bench {
                 // both counters from the same two scrapes, so the ratio holds whatever was still in flight
                 n.put("documentsPerChange", (PromText.documentsWritten(metricsAfter) - PromText.documentsWritten(metricsBefore))
                         / Math.max(1, PromText.changesReceived(metricsAfter) - PromText.changesReceived(metricsBefore)));
+                // a probe waits for the refresh that makes it visible to finish, on top of the interval (docs/bench/analysis.md)
+                n.put("refreshes", refreshAfter[0] - refreshBefore[0]);
+                n.put("refreshMeanMs", (refreshAfter[1] - refreshBefore[1]) / (double) Math.max(1, refreshAfter[0] - refreshBefore[0]));
                 n.put("sustainable", r.sustainable());
                 n.put("rssBytes", mosaic.memory().medianRss("rate-" + rate));
                 n.put("heapBytes", mosaic.memory().medianHeap("rate-" + rate));

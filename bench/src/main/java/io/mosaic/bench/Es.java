@@ -60,6 +60,16 @@ public final class Es {
         http.call("POST", "/" + index + "/_refresh", null, 404);
     }
 
+    /**
+     * The index's refreshes so far on its primaries, as {@code {count, total milliseconds}}: read around a period, their
+     * differences give the mean time one refresh took, which a search waits for on top of the refresh interval.
+     */
+    public long[] refreshStats(String index) throws IOException, InterruptedException {
+        JsonNode r = http.call("GET", "/" + index + "/_stats/refresh?filter_path=_all.primaries.refresh", null)
+                .path("_all").path("primaries").path("refresh");
+        return new long[] {r.path("total").asLong(), r.path("total_time_in_millis").asLong()};
+    }
+
     /** Documents visible to search (no refresh forced: what a user would see). */
     public long count(String index, Object query) throws IOException, InterruptedException {
         Object body = query == null ? Map.of() : Map.of("query", query);

@@ -109,13 +109,14 @@ final class Report {
         md.append("\n### Freshness (full scenario, commit to searchable, refresh interval 1 s)\n\n");
         md.append("![latency against offered rate](bench/latency.png)\n\n");
         md.append("| offered changes/s | achieved | probes | p50 ms | p95 ms | p99 ms | max ms | probes not seen | sustainable | Mosaic RSS | heap "
-                + "| pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms | documents written per change |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+                + "| pipeline p50 / p99 ms | received p50 / p99 ms | batch written p50 / p99 ms | documents written per change | refresh, mean ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode f : full.path("freshness")) {
-            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%s %s |%n", f.path("offered").asInt(),
+            md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %d | %.0f | %.0f | %.0f | %.0f | %d | %s | %s | %s |%s %s | %s |%n", f.path("offered").asInt(),
                     f.path("achieved").asDouble(), f.path("probes").asInt(), f.path("p50").asDouble(), f.path("p95").asDouble(), f.path("p99").asDouble(),
                     f.path("max").asDouble(), f.path("lost").asInt(), f.path("sustainable").asBoolean() ? "yes" : "no",
-                    mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs")), perChange(f.path("documentsPerChange"))));
+                    mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs")), perChange(f.path("documentsPerChange")),
+                    refreshMs(f.path("refreshMeanMs"))));
         }
         md.append("\nThe last three columns come from Mosaic's own histograms, read before and after each rate, as the upper bound of the bucket ")
                 .append("holding the percentile: *pipeline* is a change's commit in the source to Elasticsearch's acknowledgement ")
@@ -126,7 +127,10 @@ final class Report {
                 .append("`mosaic_writer_documents_written_total{kind=\"document\"}` over `mosaic_source_changes_total` between the same two scrapes")
                 .append(String.format(Locale.ROOT, "; in the mixed burst it was %s: rows of one employee that arrive in one batch make one document write, ",
                         perChange(full.path("mosaicStream").path("documentsPerChange"))))
-                .append("and the burst changes consecutive rows (an employee's answers and contracts are neighbours), the freshness load random ones.\n");
+                .append("and the burst changes consecutive rows (an employee's answers and contracts are neighbours), the freshness load random ones. ")
+                .append("*Refresh* is how long one refresh of the public index took on average during the rate (its `_stats/refresh`): Elasticsearch ")
+                .append("starts the next refresh 1 s after the last one finished, and a search sees a document only once the refresh after its write ")
+                .append("has finished, so after Mosaic's acknowledgement a probe can still wait 1 s plus two refreshes.\n");
         scaling(md, r);
 
         md.append("\n## Targets\n\nIssue 16's targets, computed from this run by `Targets` and stored in results.json's `targets` list. ")
@@ -227,6 +231,11 @@ final class Report {
         }
     }
 
+    /** A mean refresh time in ms; "–" for a run that did not measure it. */
+    static String refreshMs(JsonNode n) {
+        return n == null || !n.isNumber() ? "–" : String.format(Locale.ROOT, "%.0f", n.asDouble());
+    }
+
     static String perChange(JsonNode n) {
         return n == null || !n.isNumber() ? "–" : String.format(Locale.ROOT, "%.2f", n.asDouble());
     }
@@ -285,7 +294,6 @@ final class Report {
         return bytes == null || !bytes.isNumber() || bytes.asLong() < 0 ? "–" : String.format(Locale.ROOT, "%,d MB", bytes.asLong() / (1024 * 1024));
     }
 
-    /** Latency percentiles against offered rate, log-scaled rate axis. */
     /** " ≤ 250 / ≤ 500 | …" for the three pipeline histograms of a freshness result; "–" where a run has none. */
     static String pipelineParts(JsonNode parts) {
         StringBuilder out = new StringBuilder();
@@ -297,6 +305,7 @@ final class Report {
         return out.toString();
     }
 
+    /** Latency percentiles against offered rate, log-scaled rate axis. */
     static void plot(JsonNode freshness, Path png) throws IOException {
         int w = 900;
         int h = 520;

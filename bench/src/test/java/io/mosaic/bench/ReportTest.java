@@ -1,0 +1,18 @@
+package io.mosaic.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    @Test
+    void aFreshnessRowShowsItsMeanRefreshAndADashForRunsThatDidNotMeasureIt() {
+        assertEquals("143", Report.refreshMs(DoubleNode.valueOf(142.6)));
+        assertEquals("–", Report.refreshMs(MissingNode.getInstance()));
+        assertEquals("–", Report.refreshMs((JsonNode) null));
+    }
+}
