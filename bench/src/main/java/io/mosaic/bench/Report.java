@@ -116,7 +116,7 @@ final class Report {
                     f.path("achieved").asDouble(), f.path("probes").asInt(), f.path("p50").asDouble(), f.path("p95").asDouble(), f.path("p99").asDouble(),
                     f.path("max").asDouble(), f.path("lost").asInt(), f.path("sustainable").asBoolean() ? "yes" : "no",
                     mb(f.path("rssBytes")), mb(f.path("heapBytes")), pipelineParts(f.path("pipelineMs")), perChange(f.path("documentsPerChange")),
-                    refreshMs(f.path("refreshMeanMs"))));
+                    num(f.path("refreshMeanMs"))));
         }
         md.append("\nThe last three columns come from Mosaic's own histograms, read before and after each rate, as the upper bound of the bucket ")
                 .append("holding the percentile: *pipeline* is a change's commit in the source to Elasticsearch's acknowledgement ")
@@ -229,11 +229,6 @@ final class Report {
                         num(f.path("cpuMicrosPerChange")), num(f.path("esCpuMicrosPerChange")), mb(f.path("peakRssBytes")), mb(f.path("peakHeapBytes"))));
             }
         }
-    }
-
-    /** A mean refresh time in ms; "–" for a run that did not measure it. */
-    static String refreshMs(JsonNode n) {
-        return n == null || !n.isNumber() ? "–" : String.format(Locale.ROOT, "%.0f", n.asDouble());
     }
 
     static String perChange(JsonNode n) {

@@ -11,8 +11,8 @@ class ReportTest {
 
     @Test
     void aFreshnessRowShowsItsMeanRefreshAndADashForRunsThatDidNotMeasureIt() {
-        assertEquals("143", Report.refreshMs(DoubleNode.valueOf(142.6)));
-        assertEquals("–", Report.refreshMs(MissingNode.getInstance()));
-        assertEquals("–", Report.refreshMs((JsonNode) null));
+        assertEquals("143", Report.num(DoubleNode.valueOf(142.6)));
+        assertEquals("–", Report.num(MissingNode.getInstance()));
+        assertEquals("–", Report.num((JsonNode) null));
     }
 }
