@@ -28,11 +28,16 @@ import io.mosaic.lease.SourceLease;
  * a save is written only while this process holds the source's lease and never over a position of a
  * newer lease epoch (see {@link #saveConditional}).
  *
- * <p>Reads are answered from memory at once, never queued behind a save: behind a network partition a
- * save retries for as long as the cluster is silent, and the engine's stop reads the offsets
- * (NetworkPartitionIT: a SIGTERM then waited for Debezium's 40 s task timeout and more). {@link #stop}
- * gives a save in flight 2 s, then interrupts it: the engine's last commit has waited for it already
- * ({@code offset.flush.timeout.ms}), and an unsaved position is only replayed, harmlessly, at the next start.
+ * <p>Reads answer what is saved, never a position still waiting for its save. The PostgreSQL task confirms
+ * to the server (and so moves the replication slot past) whatever this store reads back, after every flush
+ * and once more, unconditionally, when it stops; a read that answered a position not yet saved let a
+ * stop behind an Elasticsearch partition put the slot ahead of the stored position, and the next start
+ * failed with "last recorded offset is no longer available" (NetworkPartitionIT, ShutdownIT). Reads are
+ * answered from memory at once, never queued behind a save: behind a network partition a save retries for
+ * as long as the cluster is silent, and the engine's stop reads the offsets (NetworkPartitionIT: a SIGTERM
+ * then waited for Debezium's 40 s task timeout and more). {@link #stop} gives a save in flight 2 s, then
+ * interrupts it: the engine's last commit has waited for it already ({@code offset.flush.timeout.ms}), and
+ * an unsaved position is only replayed, harmlessly, at the next start.
  */
 public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 
@@ -44,6 +49,11 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
     private SourceLease lease;
     /** The version of the stored document this process last read or wrote ({seq_no, primary_term}), or null. */
     private long[] known;
+    /**
+     * The offsets as last read from or written to Elasticsearch: what {@link #get} answers. {@code data}
+     * runs ahead of it by the positions handed to {@link #set} whose save has not succeeded yet.
+     */
+    private final Map<ByteBuffer, ByteBuffer> saved = new HashMap<>();
 
     @Override
     public void configure(WorkerConfig config) {
@@ -69,6 +79,9 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
                         v == null ? null : ByteBuffer.wrap(b64.decode((String) v))));
                 LOG.info("offsets of {} loaded from Elasticsearch ({} entr{})", stream, data.size(), data.size() == 1 ? "y" : "ies");
             }
+            synchronized (saved) {
+                saved.putAll(data);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot read offsets of " + stream + " from Elasticsearch: " + e.getMessage(), e);
         }
@@ -77,9 +90,9 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
     @Override
     public Future<Map<ByteBuffer, ByteBuffer>> get(Collection<ByteBuffer> keys) {
         Map<ByteBuffer, ByteBuffer> result = new HashMap<>();
-        synchronized (data) {
+        synchronized (saved) {
             for (ByteBuffer key : keys) {
-                result.put(key, data.get(key));
+                result.put(key, saved.get(key));
             }
         }
         return CompletableFuture.completedFuture(result);
@@ -91,7 +104,13 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
             data.putAll(values);
         }
         return executor.submit(() -> {
-            save();
+            Map<ByteBuffer, ByteBuffer> written = write();
+            if (written != null) {
+                // before the flush completes: the commit that follows it reads this back
+                synchronized (saved) {
+                    saved.putAll(written);
+                }
+            }
             if (callback != null) {
                 callback.onCompletion(null, null);
             }
@@ -119,6 +138,14 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
 
     @Override
     protected void save() {
+        write();
+    }
+
+    /**
+     * Writes every offset handed to {@link #set} so far; returns what was written, or null when the write was
+     * refused because another process holds the source (nothing of it is then saved by this one).
+     */
+    private Map<ByteBuffer, ByteBuffer> write() {
         Map<String, Object> offsets = new LinkedHashMap<>();
         Base64.Encoder b64 = Base64.getEncoder();
         Map<ByteBuffer, ByteBuffer> copy;
@@ -131,7 +158,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         body.put("offsets", offsets);
         body.put("updated_at", java.time.Instant.now().toString());
         try {
-            saveConditional(body);
+            return saveConditional(body) ? copy : null;
         } catch (Exception e) {
             throw new IllegalStateException("cannot save offsets of " + stream + " to Elasticsearch: " + e.getMessage(), e);
         }
@@ -151,7 +178,7 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
      * up after a takeover therefore cannot move the stored position back, even if its clock check passed just
      * before it froze.
      */
-    private void saveConditional(Map<String, Object> body) throws Exception {
+    private boolean saveConditional(Map<String, Object> body) throws Exception {
         String path = "/" + OffsetStores.OFFSETS_INDEX + "/_doc/" + encodeId(stream);
         long epoch = lease == null ? 0 : lease.epoch();
         if (lease != null) {
@@ -160,20 +187,20 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         for (int attempt = 1; attempt <= 5; attempt++) {
             if (lease != null && !lease.held()) {
                 refuse("this process no longer holds the lease of the source (epoch " + epoch + ")");
-                return;
+                return false;
             }
             String condition = known == null ? "?op_type=create" : "?if_seq_no=" + known[0] + "&if_primary_term=" + known[1];
             Map<String, Object> written = es.send("PUT", path + condition, body, 409);
             if (!Integer.valueOf(409).equals(written.get("status"))) {
                 known = version(written);
-                return;
+                return true;
             }
             Map<String, Object> current = es.send("GET", path, null, 404);
             known = version(current);
             long theirs = current.get("_source") instanceof Map<?, ?> src && src.get("lease_epoch") instanceof Number n ? n.longValue() : 0;
             if (lease != null && theirs > epoch) {
                 refuse("a process with a newer lease (epoch " + theirs + ", this one " + epoch + ") wrote it");
-                return;
+                return false;
             }
         }
         throw new IllegalStateException("the offsets document kept changing under this process");
