@@ -17,7 +17,8 @@ import io.mosaic.config.SourceConfig;
  *   <li>a missing privilege: SQL state 42501, MariaDB/MySQL errors 1044, 1142, 1227 (e.g. REPLICATION SLAVE);</li>
  *   <li>the position is gone: PostgreSQL's "requested WAL segment … has already been removed" (58P01), a
  *       replication slot that does not exist (42704) or was invalidated; MariaDB/MySQL error 1236 (the
- *       binlog file or GTIDs of the position were purged).</li>
+ *       binlog file or GTIDs of the position were purged); Debezium's own refusal of a position the server
+ *       no longer has ("... but this is no longer available on the server"), such as a slot created again.</li>
  * </ul>
  * The messages say what to do, and name neither a secret nor a row value (only the kind of error and
  * its SQL state or code).
@@ -37,6 +38,12 @@ public final class SourceFailures {
             if (t instanceof SchemaChangeException schema) {
                 // a mapped column or table is gone: a restart reads the same change again; its message says what to do
                 return schema.getMessage();
+            }
+            if (t.getMessage() != null && t.getMessage().contains("but this is no longer available on the server")) {
+                // Debezium's message names the position itself: it is left out, as are the other messages' details
+                return "the database no longer has the changes since Mosaic's last position (Debezium: the stored position is no "
+                        + "longer available on the server): run 'mosaic run --resnapshot " + source.name() + "' to take a new "
+                        + "snapshot (rows deleted meanwhile are removed from the documents)";
             }
             String state = null;
             int code = 0;

@@ -237,7 +237,18 @@ public final class SourceInspector {
 
     /**
      * Why the stored position can no longer be streamed from, or null when it can: the replication slot
-     * was dropped or lost its WAL (PostgreSQL), the binlog file was purged (MySQL/MariaDB).
+     * was dropped, lost its WAL or has moved past the position (PostgreSQL), the binlog file was purged
+     * (MySQL/MariaDB).
+     *
+     * <p>A slot past the position is what Debezium refuses at start ("last recorded offset is no longer
+     * available"), after its own check: the slot's {@code restart_lsn} after the stored {@code lsn_proc},
+     * outside a snapshot still running (which Debezium takes again from the start). Debezium checks nothing
+     * when the position has no {@code lsn_proc}, as right after a snapshot, before the first streamed change:
+     * a slot created again then went unnoticed, and the changes in between were silently skipped
+     * (ResnapshotIT). This check compares the position's {@code lsn} then. Mosaic itself never
+     * confirms a position to the slot before it is stored (see {@code ElasticsearchOffsetStore}), so this
+     * means the slot was created again, or the positions were restored from an older Elasticsearch snapshot:
+     * the changes in between are gone either way.
      */
     public String lostPosition(Connection c, Map<String, Object> offset) throws SQLException {
         if (source.type().isBinlog()) {
@@ -254,7 +265,8 @@ public final class SourceInspector {
             }
             return "the binlog file " + file + " of Mosaic's last position was purged from the server";
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT wal_status, (restart_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, source.slot());
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
@@ -263,9 +275,35 @@ public final class SourceInspector {
                 if ("lost".equals(r.getString(1))) {
                     return "the WAL that replication slot " + source.slot() + " needs was removed (max_slot_wal_keep_size)";
                 }
+                long restart = r.getLong(2);
+                Long stored = streamedLsn(offset);
+                if (!r.wasNull() && stored != null && Long.compareUnsigned(restart, stored) > 0) {
+                    return "the replication slot " + source.slot() + " has moved past Mosaic's last position (its restart_lsn "
+                            + lsn(restart) + " is after the stored " + lsn(stored) + "): it was created again, or Mosaic's "
+                            + "positions were restored from an older Elasticsearch snapshot";
+                }
             }
         }
         return null;
+    }
+
+    /**
+     * The stored LSN the slot must not be past: {@code lsn_proc}, which Debezium checks, or else {@code lsn} (the
+     * end of a snapshot); null during a snapshot still running, or with neither.
+     */
+    static Long streamedLsn(Map<String, Object> offset) {
+        boolean snapshotRunning = offset.get("snapshot") != null && !Boolean.TRUE.equals(offset.get("snapshot_completed"));
+        if (snapshotRunning) {
+            return null;
+        }
+        Object lsn = offset.get("lsn_proc") != null ? offset.get("lsn_proc") : offset.get("lsn");
+        return lsn instanceof Number n ? n.longValue() : null;
+    }
+
+    /** An LSN as PostgreSQL writes it ({@code 1A/2B3C4D}). */
+    static String lsn(long value) {
+        return Long.toHexString(value >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
+                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
     }
 
     /** Drops this source's replication slot (PostgreSQL), so that a new snapshot starts from a new one. */

@@ -64,6 +64,12 @@ class SourceFailuresTest {
         assertThat(classify(new SQLException("ERROR: replication slot \"mosaic_labor\" does not exist", "42704"))).contains("--resnapshot");
         assertThat(classify(new SQLException("ERROR: can no longer get changes from replication slot \"mosaic_labor\"", "55000")))
                 .contains("--resnapshot");
+        // Debezium's own check at start (a slot created again, positions restored from an older snapshot); its message
+        // names the stored offset, which the advice leaves out
+        String debezium = classify(new DebeziumException("The connector is trying to read change stream starting at "
+                + "PostgresOffsetContext [lsn=LSN{0/1E4F0A8}], but this is no longer available on the server. "
+                + "Reconfigure the connector to use a snapshot mode when needed."));
+        assertThat(debezium).contains("no longer has the changes").contains("mosaic run --resnapshot labor").doesNotContain("0/1E4F0A8");
         // a missing table is not a lost position
         assertThat(classify(new SQLException("ERROR: relation \"x\" does not exist", "42P01"))).isNull();
     }
