@@ -136,14 +136,10 @@ public final class ElasticsearchOffsetStore extends MemoryOffsetBackingStore {
         super.stop();
     }
 
-    @Override
-    protected void save() {
-        write();
-    }
-
     /**
      * Writes every offset handed to {@link #set} so far; returns what was written, or null when the write was
-     * refused because another process holds the source (nothing of it is then saved by this one).
+     * refused because another process holds the source (nothing of it is then saved by this one). It takes the
+     * place of {@code save()}, which only the superclass's {@code set} called.
      */
     private Map<ByteBuffer, ByteBuffer> write() {
         Map<String, Object> offsets = new LinkedHashMap<>();

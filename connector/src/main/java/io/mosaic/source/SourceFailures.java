@@ -41,9 +41,7 @@ public final class SourceFailures {
             }
             if (t.getMessage() != null && t.getMessage().contains("but this is no longer available on the server")) {
                 // Debezium's message names the position itself: it is left out, as are the other messages' details
-                return "the database no longer has the changes since Mosaic's last position (Debezium: the stored position is no "
-                        + "longer available on the server): run 'mosaic run --resnapshot " + source.name() + "' to take a new "
-                        + "snapshot (rows deleted meanwhile are removed from the documents)";
+                return lostPosition(source, "Debezium: the stored position is no longer available on the server");
             }
             String state = null;
             int code = 0;
@@ -70,10 +68,14 @@ public final class SourceFailures {
             if ("58P01".equals(state) || code == 1236
                     || (message.contains("replication slot") && ("42704".equals(state) || message.contains("invalidated")
                         || message.contains("can no longer")))) {
-                return "the database no longer has the changes since Mosaic's last position (" + what + "): run 'mosaic run --resnapshot "
-                        + source.name() + "' to take a new snapshot (rows deleted meanwhile are removed from the documents)";
+                return lostPosition(source, what);
             }
         }
         return null;
+    }
+
+    private static String lostPosition(SourceConfig source, String what) {
+        return "the database no longer has the changes since Mosaic's last position (" + what + "): run 'mosaic run --resnapshot "
+                + source.name() + "' to take a new snapshot (rows deleted meanwhile are removed from the documents)";
     }
 }

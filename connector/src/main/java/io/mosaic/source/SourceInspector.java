@@ -276,10 +276,12 @@ public final class SourceInspector {
                     return "the WAL that replication slot " + source.slot() + " needs was removed (max_slot_wal_keep_size)";
                 }
                 long restart = r.getLong(2);
+                boolean noRestart = r.wasNull();
                 Long stored = streamedLsn(offset);
-                if (!r.wasNull() && stored != null && Long.compareUnsigned(restart, stored) > 0) {
+                if (!noRestart && stored != null && Long.compareUnsigned(restart, stored) > 0) {
                     return "the replication slot " + source.slot() + " has moved past Mosaic's last position (its restart_lsn "
-                            + lsn(restart) + " is after the stored " + lsn(stored) + "): it was created again, or Mosaic's "
+                            + SourcePosition.formatLsn(restart) + " is after the stored " + SourcePosition.formatLsn(stored)
+                            + "): it was created again, or Mosaic's "
                             + "positions were restored from an older Elasticsearch snapshot";
                 }
             }
@@ -298,12 +300,6 @@ public final class SourceInspector {
         }
         Object lsn = offset.get("lsn_proc") != null ? offset.get("lsn_proc") : offset.get("lsn");
         return lsn instanceof Number n ? n.longValue() : null;
-    }
-
-    /** An LSN as PostgreSQL writes it ({@code 1A/2B3C4D}). */
-    static String lsn(long value) {
-        return Long.toHexString(value >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
-                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
     }
 
     /** Drops this source's replication slot (PostgreSQL), so that a new snapshot starts from a new one. */

@@ -103,10 +103,13 @@ public final class SourcePosition {
         if (binlog) {
             return source.getString("file") + ":" + source.getInt64("pos") + "#" + source.get("row");
         }
-        long lsn = lsn(source, offset);
-        // PostgreSQL's own form of an LSN (%X/%X); without String.format, which ran for every change (profiled: 1-3%)
-        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(Locale.ROOT)
-                + (isSnapshot(source) ? " (snapshot)" : "");
+        return formatLsn(lsn(source, offset)) + (isSnapshot(source) ? " (snapshot)" : "");
+    }
+
+    /** An LSN in PostgreSQL's own form ({@code %X/%X}, as {@code 1A/2B3C4D}). */
+    static String formatLsn(long lsn) {
+        // without String.format, which ran for every change (profiled: 1-3%)
+        return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(Locale.ROOT);
     }
 
     static boolean isSnapshot(Struct source) {

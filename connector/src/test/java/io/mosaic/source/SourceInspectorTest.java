@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** Which stored PostgreSQL position the slot is checked against, and how an LSN is written. */
+/** Which stored PostgreSQL position the slot is checked against. */
 class SourceInspectorTest {
 
     @Test
@@ -33,11 +33,5 @@ class SourceInspectorTest {
         nullProc.put("lsn", 200L);
         nullProc.put("lsn_proc", null);
         assertThat(SourceInspector.streamedLsn(nullProc)).isEqualTo(200L);
-    }
-
-    @Test
-    void anLsnIsWrittenAsPostgresqlWritesIt() {
-        assertThat(SourceInspector.lsn(0x1E4F0A8L)).isEqualTo("0/1E4F0A8");
-        assertThat(SourceInspector.lsn((0x1AL << 32) | 0x2B3C4DL)).isEqualTo("1A/2B3C4D");
     }
 }

@@ -10,6 +10,12 @@ import org.junit.jupiter.api.Test;
 class SourcePositionTest {
 
     @Test
+    void anLsnIsWrittenAsPostgresqlWritesIt() {
+        assertThat(SourcePosition.formatLsn(0x1E4F0A8L)).isEqualTo("0/1E4F0A8");
+        assertThat(SourcePosition.formatLsn((0x1AL << 32) | 0x2B3C4DL)).isEqualTo("1A/2B3C4D");
+    }
+
+    @Test
     void postgresChangeOfAnInterleavedTransactionSortsAfterThePreviousCommit() {
         // Transaction B began first (its change at LSN 100) but committed after A (commit at 150).
         long aChange = SourcePosition.postgres(120, "[\"90\",\"120\"]", false);
