@@ -80,19 +80,7 @@ class ResnapshotIT {
             s.execute("SELECT pg_drop_replication_slot('mosaic_admin')");
         }
 
-        MosaicCli.Run refused = MosaicCli.run("run", "--config", config.toString());
-        assertThat(refused.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
-        assertThat(refused.err()).contains("source 'admin': the replication slot mosaic_admin no longer exists")
-                .contains("--resnapshot admin");
-
-        var mosaic = new io.mosaic.pipeline.Mosaic(io.mosaic.config.MosaicConfig.load(config)).resnapshot(java.util.Set.of("admin"));
-        try {
-            mosaic.start();
-            converged();
-            assertThat(harness.documents("employees")).doesNotContainKey("9");
-        } finally {
-            mosaic.close();
-        }
+        refusedUntilAdminIsSnapshottedAgain(config, "source 'admin': the replication slot mosaic_admin no longer exists", "9");
     }
 
     /**
@@ -118,16 +106,24 @@ class ResnapshotIT {
             s.execute("SELECT pg_create_logical_replication_slot('mosaic_admin', 'pgoutput')");
         }
 
+        refusedUntilAdminIsSnapshottedAgain(config,
+                "source 'admin': the replication slot mosaic_admin has moved past Mosaic's last position", "10");
+    }
+
+    /**
+     * {@code mosaic run} refuses to start, naming the lost position ({@code refusal}) and {@code --resnapshot admin};
+     * a start with {@code --resnapshot admin} then converges, without the employee deleted while the changes were lost.
+     */
+    private void refusedUntilAdminIsSnapshottedAgain(java.nio.file.Path config, String refusal, String deletedEmployee) throws Exception {
         MosaicCli.Run refused = MosaicCli.run("run", "--config", config.toString());
         assertThat(refused.exit()).isEqualTo(io.mosaic.cli.ExitCodes.CONFIG);
-        assertThat(refused.err()).contains("source 'admin': the replication slot mosaic_admin has moved past Mosaic's last position")
-                .contains("--resnapshot admin");
+        assertThat(refused.err()).contains(refusal).contains("--resnapshot admin");
 
         var mosaic = new io.mosaic.pipeline.Mosaic(io.mosaic.config.MosaicConfig.load(config)).resnapshot(java.util.Set.of("admin"));
         try {
             mosaic.start();
             converged();
-            assertThat(harness.documents("employees")).doesNotContainKey("10");
+            assertThat(harness.documents("employees")).doesNotContainKey(deletedEmployee);
         } finally {
             mosaic.close();
         }

@@ -30,6 +30,8 @@ import io.mosaic.testkit.MosaicHarness;
  */
 class ShutdownIT {
 
+    private static final ScenarioSize SIZE = new ScenarioSize(1, 200);
+
     private MosaicHarness harness;
 
     @AfterEach
@@ -41,16 +43,10 @@ class ShutdownIT {
 
     @Test
     void sigtermUnderLoadExitsZeroWithoutErrorsAndARestartConverges() throws Exception {
-        harness = new MosaicHarness();
-        ScenarioSize size = new ScenarioSize(1, 200);
-        ScenarioSeeder.seed(harness.dbs, size, 13);
-        ChildProcess process = harness.mosaicProcess("shutdown", harness.scenarioConfig()).start();
+        ChildProcess process = convergedMosaic("shutdown", 13);
         Path log = process.log();
-        harness.awaitScenarioConverged(Duration.ofSeconds(120));
-
-        FaultWorkload workload = new FaultWorkload(harness.dbs, 13, size.employees(), (int) size.departments(), (int) size.surveys());
-        Thread writer = new Thread(workload, "workload");
-        writer.start();
+        FaultWorkload workload = workload(13);
+        Thread writer = started(workload);
         Thread.sleep(5_000);
         long started = System.nanoTime();
         int exit = process.terminate(30);
@@ -82,16 +78,10 @@ class ShutdownIT {
      */
     @Test
     void sigtermWhileNoPositionCanBeSavedKeepsEachSlotBehindTheStoredPosition() throws Exception {
-        harness = new MosaicHarness();
-        ScenarioSize size = new ScenarioSize(1, 200);
-        ScenarioSeeder.seed(harness.dbs, size, 29);
-        ChildProcess process = harness.mosaicProcess("shutdown-unsaved", harness.scenarioConfig()).start();
+        ChildProcess process = convergedMosaic("shutdown-unsaved", 29);
         Path log = process.log();
-        harness.awaitScenarioConverged(Duration.ofSeconds(120));
-
-        FaultWorkload workload = new FaultWorkload(harness.dbs, 29, size.employees(), (int) size.departments(), (int) size.surveys());
-        Thread writer = new Thread(workload, "workload");
-        writer.start();
+        FaultWorkload workload = workload(29);
+        Thread writer = started(workload);
         Map<String, Map<String, Object>> before;
         int committedWhileBlocked;
         try {
@@ -127,6 +117,26 @@ class ShutdownIT {
         process.start();
         harness.awaitScenarioConverged(Duration.ofSeconds(120));
         assertThat(Files.readString(log)).as("the restart resumed from the stored positions").doesNotContain("no longer available");
+    }
+
+    /** The scenario at {@link #SIZE}, seeded with {@code seed}; Mosaic started on it as a child process, and converged. */
+    private ChildProcess convergedMosaic(String name, int seed) throws Exception {
+        harness = new MosaicHarness();
+        ScenarioSeeder.seed(harness.dbs, SIZE, seed);
+        ChildProcess process = harness.mosaicProcess(name, harness.scenarioConfig()).start();
+        harness.awaitScenarioConverged(Duration.ofSeconds(120));
+        return process;
+    }
+
+    /** Transactions on the scenario's rows through all three sources, until {@code running} is cleared. */
+    private FaultWorkload workload(int seed) {
+        return new FaultWorkload(harness.dbs, seed, SIZE.employees(), (int) SIZE.departments(), (int) SIZE.surveys());
+    }
+
+    private static Thread started(FaultWorkload workload) {
+        Thread writer = new Thread(workload, "workload");
+        writer.start();
+        return writer;
     }
 
     /** The stored offset of each source, by source name, as Debezium wrote it (decoded from mosaic-offsets). */
