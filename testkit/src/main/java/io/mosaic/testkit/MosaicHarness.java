@@ -236,6 +236,36 @@ public final class MosaicHarness implements AutoCloseable {
         return ES.request(method, path, body);
     }
 
+    /** The stored offset of each source, by source name, as Debezium wrote it (decoded from mosaic-offsets). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Map<String, Object>> storedPositions() throws Exception {
+        es("POST", "/mosaic-offsets/_refresh", null);
+        Map<String, Object> answer = es("GET", "/mosaic-offsets/_search?size=100", null);
+        Map<String, Map<String, Object>> positions = new java.util.HashMap<>();
+        for (Object hit : (List<Object>) ((Map<String, Object>) answer.get("hits")).get("hits")) {
+            Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) hit).get("_source");
+            if (!(source.get("stream") instanceof String stream) || !(source.get("offsets") instanceof Map<?, ?> offsets)) {
+                continue; // the index also records which tables each source captured
+            }
+            for (Object value : offsets.values()) {
+                positions.put(stream.substring(0, stream.indexOf('@')),
+                        EsHttp.JSON.readValue(java.util.Base64.getDecoder().decode((String) value), Map.class));
+            }
+        }
+        return positions;
+    }
+
+    /**
+     * Waits until every one of {@code sources} has a stored position in its log, past its snapshot: a process
+     * killed from then on resumes streaming instead of snapshotting again.
+     */
+    public static void awaitStreamingPositions(Duration timeout, String... sources) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Map<String, Map<String, Object>> stored = storedPositions();
+            return java.util.Arrays.stream(sources).allMatch(s -> stored.get(s) != null && !stored.get(s).containsKey("snapshot"));
+        });
+    }
+
     /** Stops the child processes it owns ({@link #own}), then the in-process Mosaic. */
     @Override
     public void close() {

@@ -302,10 +302,7 @@ class CompositeKeyFaultIT {
         converged(Duration.ofSeconds(60));
         String offsets = "/mosaic-offsets/_doc/" + java.net.URLEncoder.encode("labor@" + harness.dbs.mysqlHost() + ":"
                 + harness.dbs.mysqlPort() + "/server-5501", java.nio.charset.StandardCharsets.UTF_8);
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            Object stored = MosaicHarness.es("GET", offsets, null).get("_source");
-            return stored != null && !stored.toString().contains("snapshot");
-        });
+        MosaicHarness.awaitStreamingPositions(Duration.ofSeconds(60), "labor");
         Object oldPosition = MosaicHarness.es("GET", offsets, null).get("_source");
         System.out.println("CompositeKeyFaultIT[replay]: rewinding to " + oldPosition);
 

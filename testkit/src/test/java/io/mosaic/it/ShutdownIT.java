@@ -8,8 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import io.mosaic.scenario.ScenarioSeeder;
 import io.mosaic.scenario.ScenarioSize;
 import io.mosaic.testkit.ChildProcess;
-import io.mosaic.testkit.EsHttp;
 import io.mosaic.testkit.FaultWorkload;
 import io.mosaic.testkit.MosaicHarness;
 
@@ -87,7 +84,7 @@ class ShutdownIT {
         try {
             Thread.sleep(3_000);
             MosaicHarness.es("PUT", "/mosaic-offsets/_settings", Map.of("index.blocks.write", true));
-            before = storedPositions();
+            before = MosaicHarness.storedPositions();
             int committedBefore = workload.committed.get();
             Thread.sleep(6_000); // six flush intervals: batches are written and marked processed, no position is saved
             committedWhileBlocked = workload.committed.get() - committedBefore;
@@ -96,7 +93,7 @@ class ShutdownIT {
             workload.running.set(false);
             writer.join();
         }
-        Map<String, Map<String, Object>> after = storedPositions();
+        Map<String, Map<String, Object>> after = MosaicHarness.storedPositions();
         MosaicHarness.es("PUT", "/mosaic-offsets/_settings", Map.of("index.blocks.write", false));
 
         assertThat(committedWhileBlocked).as("source transactions while no position could be saved").isGreaterThan(10);
@@ -137,25 +134,6 @@ class ShutdownIT {
         Thread writer = new Thread(workload, "workload");
         writer.start();
         return writer;
-    }
-
-    /** The stored offset of each source, by source name, as Debezium wrote it (decoded from mosaic-offsets). */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> storedPositions() throws Exception {
-        MosaicHarness.es("POST", "/mosaic-offsets/_refresh", null);
-        Map<String, Object> answer = MosaicHarness.es("GET", "/mosaic-offsets/_search?size=100", null);
-        Map<String, Map<String, Object>> positions = new HashMap<>();
-        for (Object hit : (List<Object>) ((Map<String, Object>) answer.get("hits")).get("hits")) {
-            Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) hit).get("_source");
-            if (!(source.get("stream") instanceof String stream) || !(source.get("offsets") instanceof Map<?, ?> offsets)) {
-                continue; // the index also records which tables each source captured
-            }
-            for (Object value : offsets.values()) {
-                positions.put(stream.substring(0, stream.indexOf('@')),
-                        EsHttp.JSON.readValue(Base64.getDecoder().decode((String) value), Map.class));
-            }
-        }
-        return positions;
     }
 
     /** The slot's restart_lsn and confirmed_flush_lsn, as numbers (Debezium's offsets keep LSNs as numbers). */
