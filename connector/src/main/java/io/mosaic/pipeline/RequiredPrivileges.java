@@ -24,9 +24,9 @@ public final class RequiredPrivileges {
     /** Cluster health (start-up check, readiness) and the index template of each mapping. */
     public static final List<String> CLUSTER = List.of("cluster:monitor/health", "manage_index_templates");
     /** On Mosaic's indices: created on first use, read (mget, point-in-time searches), written by bulk, refreshed
-     *  before a fan-out search, created behind their alias, and the state index's settings re-applied at start. */
+     *  before a fan-out search, created behind their alias, and the state index's settings and mapping re-applied at start. */
     public static final List<String> INDICES = List.of("create_index", "view_index_metadata", "read", "write", "maintenance",
-            "indices:admin/aliases", "indices:admin/settings/update");
+            "indices:admin/aliases", "indices:admin/settings/update", "indices:admin/mapping/put");
     /** On each mapping's alias: documents are written and read through it, and the index is created behind it. */
     public static final List<String> ALIASES = List.of("view_index_metadata", "read", "write", "indices:admin/aliases");
 

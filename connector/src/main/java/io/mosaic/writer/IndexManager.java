@@ -153,6 +153,8 @@ public final class IndexManager {
             LOG.info("state index {} created", index);
         } else {
             es.send("PUT", "/" + index + "/_settings", Map.of("index", settings));
+            // fields only ever added: a state index an older version created gets those this one searches (src_del)
+            es.send("PUT", "/" + index + "/_mapping", mappings);
         }
     }
 }

@@ -1,15 +1,18 @@
 package io.mosaic.writer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
 import io.mosaic.mapping.CollectionMapping;
+import io.mosaic.mapping.Contribution;
 import io.mosaic.mapping.DocumentMapping;
 import io.mosaic.mapping.DocumentState;
 import io.mosaic.mapping.MappingSet;
 import io.mosaic.mapping.NestedGroup;
+import io.mosaic.mapping.TableRole;
 import io.mosaic.model.RowChange;
 import io.mosaic.model.TableRef;
 
@@ -24,6 +27,16 @@ import io.mosaic.model.TableRef;
  * the truncate's is deleted at the truncate's version ({@link #truncateDeletes}). The deletes leave
  * tombstones at that version, so a replayed older change cannot bring a row back, and a row written
  * after the truncate (a higher version) survives.
+ *
+ * <p><b>Replayed after a crash.</b> A delete's state write and its public write are two bulks; the process
+ * may die between them (a truncate's position is not committed then, nor a snapshot's end, so the sweep
+ * runs again). The rows it deleted are then tombstones at its very version, no longer present rows, and a
+ * sweep that looked for present rows alone would leave those documents as they were published before
+ * (elements, lookup values or whole documents that are gone): nothing else republishes a document no
+ * other row of which changes. So the rows of the swept tables deleted at exactly the sweep's version are
+ * deleted again at it (an equal version applies over a tombstone, see {@link io.mosaic.mapping.Contribution#acceptsVersion}),
+ * which writes their states and documents through the normal path once more. Outside of a replay no row
+ * is deleted at a sweep's version before the sweep itself deletes it, so nothing more is written.
  */
 final class SnapshotSweep {
 
@@ -75,11 +88,18 @@ final class SnapshotSweep {
                 continue;
             }
             state.refresh(m.stateIndex());
-            state.lookupsOlderThan(m.stateIndex(), source, snapshotVersion, d -> {
+            state.lookupsToSweep(m.stateIndex(), source, snapshotVersion, d -> {
                 String tableId = StateIndex.lookupTable(d);
                 TableRef table = mappings.allTables().stream().filter(t -> t.id().equals(tableId)).findFirst().orElse(null);
+                if (table == null || !tables.test(table)) {
+                    return;
+                }
                 Map<String, Object> row = StateIndex.lookupRow(d);
-                if (table != null && row != null && tables.test(table)) {
+                if (row == null) {
+                    // deleted at the sweep's version, before a crash: its key columns are enough to delete it again
+                    row = lookupKeyRow(m, tableId, StateIndex.lookupKey(d));
+                }
+                if (row != null) {
                     deletes.add(sweepDelete(table, row, snapshotVersion, position, snapshot));
                 }
             });
@@ -91,15 +111,18 @@ final class SnapshotSweep {
             if (!root && collections.isEmpty() && !nested) {
                 continue;
             }
-            state.statesOlderThan(m.stateIndex(), source, snapshotVersion, d -> {
+            state.statesToSweep(m.stateIndex(), source, snapshotVersion, d -> {
                 if (StateIndex.isNested(d)) {
                     // the rows of nested collections under one element (see NestedWrites)
                     NestedGroup g = StateIndex.decodeNested(d);
                     m.collections().stream().filter(c -> c.name().equals(g.collection())).flatMap(c -> c.collections().stream())
                             .filter(n -> n.table().source().equals(source) && tables.test(n.table()))
-                            .forEach(n -> g.rows(n.name()).values().forEach(row -> {
+                            .forEach(n -> g.rows(n.name()).forEach((rowKey, row) -> {
                                 if (row.present() && row.version() < snapshotVersion) {
                                     deletes.add(sweepDelete(n.table(), row.row(), snapshotVersion, position, snapshot));
+                                } else if (deletedAt(row, snapshotVersion)) {
+                                    deletes.add(sweepDelete(n.table(), keyRow(n.key().row(rowKey), n.parent().row(g.key())), snapshotVersion,
+                                            position, snapshot));
                                 }
                             }));
                     return;
@@ -107,17 +130,43 @@ final class SnapshotSweep {
                 DocumentState s = StateIndex.decode(d);
                 if (root && s.root() != null && s.root().present() && s.root().version() < snapshotVersion) {
                     deletes.add(sweepDelete(m.root(), s.root().row(), snapshotVersion, position, snapshot));
+                } else if (root && s.root() != null && deletedAt(s.root(), snapshotVersion)) {
+                    deletes.add(sweepDelete(m.root(), m.rootKey().row(s.rootKey()), snapshotVersion, position, snapshot));
                 }
                 for (CollectionMapping c : collections) {
-                    s.children(c.name()).values().forEach(child -> {
+                    s.children(c.name()).forEach((childKey, child) -> {
                         if (child.present() && child.version() < snapshotVersion) {
                             deletes.add(sweepDelete(c.table(), child.row(), snapshotVersion, position, snapshot));
+                        } else if (deletedAt(child, snapshotVersion)) {
+                            deletes.add(sweepDelete(c.table(), keyRow(c.key().row(childKey), c.parent().row(s.rootKey())), snapshotVersion,
+                                    position, snapshot));
                         }
                     });
                 }
             });
         }
         return deletes;
+    }
+
+    private static boolean deletedAt(Contribution c, long version) {
+        return c.deleted() && c.version() == version;
+    }
+
+    /** A row of a deleted element with its key and its parent's columns, enough to route its delete again. */
+    private static Map<String, Object> keyRow(Map<String, Object> key, Map<String, Object> parent) {
+        Map<String, Object> row = new LinkedHashMap<>(parent);
+        row.putAll(key);
+        return row;
+    }
+
+    /** The key columns of a deleted lookup row of {@code tableId} in {@code m}, or null when {@code m} does not look it up. */
+    private Map<String, Object> lookupKeyRow(DocumentMapping m, String tableId, String key) {
+        for (TableRole role : mappings.roles(tableId)) {
+            if (role.document() == m && role instanceof TableRole.Lookup l) {
+                return l.lookup().key().row(key);
+            }
+        }
+        return null;
     }
 
     private static RowChange sweepDelete(TableRef table, Map<String, Object> row, long version, String position, boolean snapshot) {

@@ -22,10 +22,12 @@ import io.mosaic.mapping.NestedGroup;
  *
  * <p>Two kinds of documents: {@code d:<root key>} holds every row contributing to one public document,
  * each with its source version, the write counter {@code seq}, the lookup rows it refers to
- * ({@code refs}) and the lowest version per source of its present rows ({@code src_min}, for the
- * snapshot sweep); {@code l:<table>:<key>} holds one lookup row, externally versioned;
- * {@code n:<collection>:<key>} holds the rows of the nested collections under one element of a collection,
- * and the element's owner (a {@link NestedGroup}, see {@link NestedWrites}), with {@code src_min} as a state has.
+ * ({@code refs}), the lowest version per source of its present rows ({@code src_min}, for the
+ * snapshot sweep and truncates) and the highest version per source of its deleted rows ({@code src_del}, for a
+ * truncate or sweep replayed after a crash, see {@link SnapshotSweep}); {@code l:<table>:<key>} holds one lookup
+ * row, externally versioned; {@code n:<collection>:<key>} holds the rows of the nested collections under one
+ * element of a collection, and the element's owner (a {@link NestedGroup}, see {@link NestedWrites}), with
+ * {@code src_min} and {@code src_del} as a state has.
  */
 public final class StateIndex {
 
@@ -54,6 +56,7 @@ public final class StateIndex {
     private static final String FORMER_ROUTING = "former_routing";
     private static final String REFS = "refs";
     private static final String SRC_MIN = "src_min";
+    private static final String SRC_DEL = "src_del";
     private static final String ROOT = "root";
     private static final String CHILDREN = "children";
     private static final String SOURCE = "source";
@@ -65,7 +68,8 @@ public final class StateIndex {
 
     /** The index's mapping: only what is searched is indexed; the rows themselves are stored, not indexed. */
     public static final Map<String, Object> MAPPINGS = Map.of(
-            "dynamic_templates", List.of(Map.of(SRC_MIN, Map.of("path_match", SRC_MIN + ".*", "mapping", Map.of("type", "long")))),
+            "dynamic_templates", List.of(Map.of(SRC_MIN, Map.of("path_match", SRC_MIN + ".*", "mapping", Map.of("type", "long"))),
+                    Map.of(SRC_DEL, Map.of("path_match", SRC_DEL + ".*", "mapping", Map.of("type", "long")))),
             "dynamic", false,
             "properties", Map.ofEntries(
                     Map.entry(KIND, Map.of("type", "keyword")),
@@ -78,6 +82,7 @@ public final class StateIndex {
                     Map.entry(VERSION, Map.of("type", "long")),
                     Map.entry(DELETED, Map.of("type", "boolean")),
                     Map.entry(SRC_MIN, Map.of("type", "object", "dynamic", true)),
+                    Map.entry(SRC_DEL, Map.of("type", "object", "dynamic", true)),
                     Map.entry(ROOT, Map.of("type", "object", "enabled", false)),
                     Map.entry(CHILDREN, Map.of("type", "object", "enabled", false)),
                     Map.entry(ROW, Map.of("type", "object", "enabled", false))));
@@ -151,17 +156,17 @@ public final class StateIndex {
             out.put(FORMER_ROUTING, state.formerRouting());
         }
         out.put(REFS, new ArrayList<>(refs));
-        // the lowest version of a present row per source: a snapshot sweep finds rows older than its snapshot by it
+        // the lowest version of a present row per source: a snapshot sweep finds rows older than its snapshot by it;
+        // the highest of a deleted one: a sweep replayed after a crash finds the rows it deleted by it
         Map<String, Long> srcMin = new LinkedHashMap<>();
-        if (state.root() != null && state.root().present()) {
-            srcMin.merge(sourceOf.apply(null), state.root().version(), Math::min);
+        Map<String, Long> srcDel = new LinkedHashMap<>();
+        if (state.root() != null) {
+            versionBySource(state.root(), sourceOf.apply(null), srcMin, srcDel);
         }
-        state.allChildren().forEach((collection, elements) -> elements.values().forEach(c -> {
-            if (c.present()) {
-                srcMin.merge(sourceOf.apply(collection), c.version(), Math::min);
-            }
-        }));
+        state.allChildren().forEach((collection, elements) -> elements.values().forEach(c ->
+                versionBySource(c, sourceOf.apply(collection), srcMin, srcDel)));
         out.put(SRC_MIN, srcMin);
+        out.put(SRC_DEL, srcDel);
         if (state.root() != null) {
             out.put(ROOT, encode(state.root()));
         }
@@ -211,18 +216,18 @@ public final class StateIndex {
             out.put(OWNER, group.owner());
         }
         Map<String, Long> srcMin = new LinkedHashMap<>();
+        Map<String, Long> srcDel = new LinkedHashMap<>();
         Map<String, Object> children = new LinkedHashMap<>();
         group.allRows().forEach((nested, rows) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             rows.forEach((k, c) -> {
                 m.put(k, encode(c));
-                if (c.present()) {
-                    srcMin.merge(sourceOf.apply(nested), c.version(), Math::min);
-                }
+                versionBySource(c, sourceOf.apply(nested), srcMin, srcDel);
             });
             children.put(nested, m);
         });
         out.put(SRC_MIN, srcMin);
+        out.put(SRC_DEL, srcDel);
         out.put(CHILDREN, children);
         return out;
     }
@@ -293,6 +298,15 @@ public final class StateIndex {
         return out;
     }
 
+    /** Counts a contribution in {@code src_min} (a present row) or {@code src_del} (a deleted one) of its source. */
+    private static void versionBySource(Contribution c, String source, Map<String, Long> srcMin, Map<String, Long> srcDel) {
+        if (c.present()) {
+            srcMin.merge(source, c.version(), Math::min);
+        } else if (c.deleted()) {
+            srcDel.merge(source, c.version(), Math::max);
+        }
+    }
+
     /** The row of a stored lookup document, or null when it is absent or deleted. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> lookupRow(Doc doc) {
@@ -305,6 +319,11 @@ public final class StateIndex {
     /** The contribution a stored lookup document holds (a tombstone when deleted), or null when there is none. */
     public static Contribution lookupContribution(Doc doc) {
         return doc == null || !doc.found() ? null : decodeContribution(doc.source());
+    }
+
+    /** The key (its text) of a stored lookup document. */
+    static String lookupKey(Doc doc) {
+        return (String) doc.source().get(KEY);
     }
 
     /** The table id of a stored lookup document. */
@@ -334,20 +353,28 @@ public final class StateIndex {
         return keys;
     }
 
-    /** Every present lookup row of {@code source} stored at a version below {@code version}. */
-    void lookupsOlderThan(String index, String source, long version, DocConsumer consumer) throws Exception {
-        store.search(index, Map.of("bool", Map.of("filter", List.of(
-                Map.of("term", Map.of(KIND, KIND_LOOKUP)), Map.of("term", Map.of(SOURCE, source)),
-                Map.of("range", Map.of(VERSION, Map.of("lt", version)))), "must_not", List.of(Map.of("term", Map.of(DELETED, true))))),
+    /**
+     * Every lookup row of {@code source} a sweep at {@code version} concerns: present at a version below it, or
+     * deleted at exactly it (by that sweep, before a crash).
+     */
+    void lookupsToSweep(String index, String source, long version, DocConsumer consumer) throws Exception {
+        Map<String, Object> older = Map.of("bool", Map.of("filter", List.of(Map.of("range", Map.of(VERSION, Map.of("lt", version)))),
+                "must_not", List.of(Map.of("term", Map.of(DELETED, true)))));
+        Map<String, Object> deletedAt = Map.of("bool", Map.of("filter", List.of(Map.of("term", Map.of(VERSION, version)),
+                Map.of("term", Map.of(DELETED, true)))));
+        store.search(index, Map.of("bool", Map.of("filter", List.of(Map.of("term", Map.of(KIND, KIND_LOOKUP)),
+                        Map.of("term", Map.of(SOURCE, source))), "should", List.of(older, deletedAt), "minimum_should_match", 1)),
                 true, consumer);
     }
 
     /**
-     * Every document state, and every nested group, holding a present row of {@code source} at a version below
-     * {@code version} ({@link #isNested} tells them apart).
+     * Every document state, and every nested group, a sweep of {@code source} at {@code version} concerns ({@link
+     * #isNested} tells them apart): holding a present row of the source at a version below it, or a row of it
+     * deleted at exactly it (by that sweep, before a crash).
      */
-    void statesOlderThan(String index, String source, long version, DocConsumer consumer) throws Exception {
-        store.search(index, Map.of("range", Map.of(SRC_MIN + "." + source, Map.of("lt", version))), true, consumer);
+    void statesToSweep(String index, String source, long version, DocConsumer consumer) throws Exception {
+        store.search(index, Map.of("bool", Map.of("should", List.of(Map.of("range", Map.of(SRC_MIN + "." + source, Map.of("lt", version))),
+                Map.of("term", Map.of(SRC_DEL + "." + source, version))), "minimum_should_match", 1)), true, consumer);
     }
 
     void refresh(String index) throws Exception {

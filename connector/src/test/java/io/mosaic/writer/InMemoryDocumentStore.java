@@ -225,7 +225,9 @@ final class InMemoryDocumentStore implements DocumentStore {
                 return true;
             case "term": {
                 Map.Entry<String, Object> t = body.entrySet().iterator().next();
-                return values(source, t.getKey()).contains(t.getValue());
+                // a number equals a number of the same value, whatever its Java type (as an indexed long does)
+                return values(source, t.getKey()).stream().anyMatch(v -> v.equals(t.getValue())
+                        || v instanceof Number n && t.getValue() instanceof Number w && n.longValue() == w.longValue());
             }
             case "terms": {
                 Map.Entry<String, Object> t = body.entrySet().iterator().next();
@@ -251,7 +253,9 @@ final class InMemoryDocumentStore implements DocumentStore {
                         return false;
                     }
                 }
-                return true;
+                List<Object> should = (List<Object>) body.getOrDefault("should", List.of());
+                int minimum = ((Number) body.getOrDefault("minimum_should_match", 0)).intValue();
+                return should.stream().filter(f -> matches((Map<String, Object>) f, stored)).count() >= minimum;
             }
             default:
                 throw new IllegalArgumentException("the in-memory store does not know the query " + q.getKey());

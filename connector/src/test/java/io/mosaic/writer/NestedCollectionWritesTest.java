@@ -199,6 +199,19 @@ class NestedCollectionWritesTest {
         assertThat(allowances("1", 10)).as("a replay from before the truncate stays deleted").isEmpty();
     }
 
+    /** As {@code DocumentWriterTest}'s test of the same name, for a nested table: the replay publishes the rows it had deleted. */
+    @Test
+    void aTruncateReplayedAfterACrashBetweenItsStateAndItsPublicWritesPublishesTheDocuments() throws Exception {
+        base();
+        writer.write(List.of(upsert(ALLOWANCES, 6, allowance(100, 10, "meal", 500)), upsert(ALLOWANCES, 7, allowance(101, 10, "rent", 800))));
+        WriterFixtures.crashAtThePublicWrite(store, writer, "customers", truncate(ALLOWANCES, 9));
+        assertThat(allowances("1", 10)).as("the crash left the public document behind its state").hasSize(2);
+        writer = newWriter();
+        writer.write(List.of(truncate(ALLOWANCES, 9)));
+        assertThat(allowances("1", 10)).isEmpty();
+        assertThat(letters).isEmpty();
+    }
+
     @Test
     void theSnapshotSweepDeletesNestedRowsTheSnapshotNoLongerHas() throws Exception {
         base();

@@ -1,6 +1,7 @@
 package io.mosaic.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -149,5 +151,24 @@ final class WriterFixtures {
     static List<Map<String, Object>> list(Map<String, Object> doc, String field) {
         Object v = doc.get(field);
         return v == null ? List.of() : (List<Map<String, Object>>) v;
+    }
+
+    /**
+     * Writes {@code change} with a writer that dies at its first write to {@code alias} (the public index), after
+     * the state writes before it: a process killed between the two bulks. The store takes writes again afterwards.
+     */
+    static void crashAtThePublicWrite(InMemoryDocumentStore store, DocumentWriter writer, String alias, RowChange change) {
+        AtomicBoolean armed = new AtomicBoolean(true);
+        store.beforeWrite = a -> {
+            if (a.index().equals(alias) && armed.getAndSet(false)) {
+                throw new IllegalStateException("killed");
+            }
+        };
+        try {
+            assertThatThrownBy(() -> writer.write(List.of(change))).hasMessage("killed");
+            assertThat(armed).as("the change reached a public write").isFalse();
+        } finally {
+            store.beforeWrite = a -> { };
+        }
     }
 }
