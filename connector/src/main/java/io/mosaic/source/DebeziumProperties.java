@@ -14,6 +14,7 @@ import io.mosaic.mapping.MappingSet;
 import io.mosaic.model.TableRef;
 import io.mosaic.offsets.ElasticsearchOffsetStore;
 import io.mosaic.offsets.ElasticsearchSchemaHistory;
+import io.mosaic.offsets.FileOffsetStore;
 import io.mosaic.offsets.OffsetStores;
 
 /**
@@ -45,7 +46,7 @@ public final class DebeziumProperties {
             p.setProperty(OffsetStores.GATEWAY_ID, gatewayId);
             p.setProperty(OffsetStores.STREAM, stream);
         } else {
-            p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+            p.setProperty("offset.storage", FileOffsetStore.class.getName());
             p.setProperty("offset.storage.file.filename", stateDir.resolve(source.name() + ".offsets").toString());
         }
         // Offsets are flushed only for records already acknowledged by Elasticsearch (see SourceRunner).

@@ -242,7 +242,10 @@ public final class MosaicHarness implements AutoCloseable {
         es("POST", "/mosaic-offsets/_refresh", null);
         Map<String, Object> answer = es("GET", "/mosaic-offsets/_search?size=100", null);
         Map<String, Map<String, Object>> positions = new java.util.HashMap<>();
-        for (Object hit : (List<Object>) ((Map<String, Object>) answer.get("hits")).get("hits")) {
+        if (!(answer.get("hits") instanceof Map<?, ?> hits)) {
+            return positions; // no such index: nothing is kept in Elasticsearch
+        }
+        for (Object hit : (List<Object>) hits.get("hits")) {
             Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) hit).get("_source");
             if (!(source.get("stream") instanceof String stream) || !(source.get("offsets") instanceof Map<?, ?> offsets)) {
                 continue; // the index also records which tables each source captured
