@@ -115,10 +115,11 @@ public final class DocumentWriter {
         if (mappings.roles(truncate.table().id()).isEmpty()) {
             return;
         }
-        List<RowChange> deletes = sweep.truncateDeletes(truncate.table(), truncate.version(), truncate.position());
-        LOG.info("source {}: table {} was truncated at {}; deleting the {} row(s) of it that Mosaic knows", truncate.table().source(),
-                truncate.table().table(), truncate.position(), deletes.size());
-        writeRows(deletes);
+        SnapshotSweep.Deletes deletes = sweep.truncateDeletes(truncate.table(), truncate.version(), truncate.position());
+        LOG.info("source {}: table {} was truncated at {}; deleting the {} row(s) of it that Mosaic knows{}", truncate.table().source(),
+                truncate.table().table(), truncate.position(), deletes.gone().size(), deletes.again().isEmpty() ? ""
+                        : " and again the " + deletes.again().size() + " it deleted (the truncate is read again)");
+        writeRows(deletes.all());
     }
 
     private void writeRows(List<RowChange> changes) throws Exception {
@@ -194,16 +195,17 @@ public final class DocumentWriter {
      * last batch is committed: it then also writes the documents a deferred snapshot left to it
      * ({@link #writeSnapshot}).
      *
-     * @return the number of rows deleted
+     * @return the number of rows deleted that were present (not counting those deleted again, see {@link SnapshotSweep})
      */
     public int sweep(String source, long snapshotVersion) throws Exception {
-        List<RowChange> deletes = sweep.deletes(source, snapshotVersion);
-        if (!deletes.isEmpty()) {
-            LOG.info("source {}: {} row(s) known from before the snapshot are gone from it; deleting them", source, deletes.size());
-            writeRows(deletes, deferred.snapshotting(source) ? source : null);
+        SnapshotSweep.Deletes deletes = sweep.deletes(source, snapshotVersion);
+        if (!deletes.gone().isEmpty() || !deletes.again().isEmpty()) {
+            LOG.info("source {}: {} row(s) known from before the snapshot are gone from it; deleting them{}", source, deletes.gone().size(),
+                    deletes.again().isEmpty() ? "" : ", and again the " + deletes.again().size() + " deleted before it");
+            writeRows(deletes.all(), deferred.snapshotting(source) ? source : null);
         }
         deferred.snapshotEnded(source);
-        return deletes.size();
+        return deletes.gone().size();
     }
 
     /** An upper bound of a row's JSON size (UTF-8), without serializing it. */

@@ -36,7 +36,15 @@ import io.mosaic.model.TableRef;
  * other row of which changes. So the rows of the swept tables deleted at exactly the sweep's version are
  * deleted again at it (an equal version applies over a tombstone, see {@link io.mosaic.mapping.Contribution#acceptsVersion}),
  * which writes their states and documents through the normal path once more. Outside of a replay no row
- * is deleted at a sweep's version before the sweep itself deletes it, so nothing more is written.
+ * is deleted at a truncate's version before the truncate itself deletes it, so nothing more is written.
+ *
+ * <p>A snapshot interrupted by a crash is not replayed but taken again, at a new version, so its sweep
+ * cannot know the version the first one deleted at. For the types the deferred pass publishes
+ * ({@link DeferredAssembly}) that does not matter: the pass writes or deletes every document from its state.
+ * For the others (routed types) a snapshot's sweep deletes again every deleted row of its source stored at or
+ * below its version. That is true of them (a row the snapshot did not see is gone at its version); it costs
+ * a state write for each state holding deleted rows of the source, and memory for their deletes, but only
+ * when a source is snapshotted again (on a first snapshot there are none).
  */
 final class SnapshotSweep {
 
@@ -52,19 +60,32 @@ final class SnapshotSweep {
         this.direct = direct;
     }
 
+    /**
+     * What a sweep deletes: the rows it finds present ({@code gone}), and the rows it finds deleted already and
+     * deletes again ({@code again}, see above); both are written, at the sweep's version.
+     */
+    record Deletes(List<RowChange> gone, List<RowChange> again) {
+        List<RowChange> all() {
+            List<RowChange> all = new ArrayList<>(gone);
+            all.addAll(again);
+            return all;
+        }
+    }
+
     /** The deletes that remove every row of {@code source} older than {@code snapshotVersion}. */
-    List<RowChange> deletes(String source, long snapshotVersion) throws Exception {
+    Deletes deletes(String source, long snapshotVersion) throws Exception {
         return deletes(source, snapshotVersion, t -> true, "snapshot sweep", true);
     }
 
     /** The deletes that remove every row of {@code table} older than a truncate of it at {@code version}. */
-    List<RowChange> truncateDeletes(TableRef table, long version, String position) throws Exception {
+    Deletes truncateDeletes(TableRef table, long version, String position) throws Exception {
         return deletes(table.source(), version, t -> t.id().equals(table.id()), "truncate at " + position, false);
     }
 
-    private List<RowChange> deletes(String source, long snapshotVersion, Predicate<TableRef> tables, String position, boolean snapshot)
+    private Deletes deletes(String source, long snapshotVersion, Predicate<TableRef> tables, String position, boolean snapshot)
             throws Exception {
         List<RowChange> deletes = new ArrayList<>();
+        List<RowChange> again = new ArrayList<>();
         for (DocumentMapping m : mappings.documents()) {
             if (m.isSingleTable()) {
                 if (m.root().source().equals(source) && tables.test(m.root())) {
@@ -88,19 +109,20 @@ final class SnapshotSweep {
                 continue;
             }
             state.refresh(m.stateIndex());
-            state.lookupsToSweep(m.stateIndex(), source, snapshotVersion, d -> {
+            // a snapshot taken again cannot know the version an interrupted sweep deleted at (see above)
+            boolean deletedBefore = snapshot && !DeferredAssembly.deferrable(m);
+            state.lookupsToSweep(m.stateIndex(), source, snapshotVersion, deletedBefore, d -> {
                 String tableId = StateIndex.lookupTable(d);
                 TableRef table = mappings.allTables().stream().filter(t -> t.id().equals(tableId)).findFirst().orElse(null);
                 if (table == null || !tables.test(table)) {
                     return;
                 }
                 Map<String, Object> row = StateIndex.lookupRow(d);
-                if (row == null) {
-                    // deleted at the sweep's version, before a crash: its key columns are enough to delete it again
-                    row = lookupKeyRow(m, tableId, StateIndex.lookupKey(d));
-                }
                 if (row != null) {
                     deletes.add(sweepDelete(table, row, snapshotVersion, position, snapshot));
+                } else if ((row = lookupKeyRow(m, tableId, StateIndex.lookupKey(d))) != null) {
+                    // deleted already (see above): its key columns are enough to delete it again
+                    again.add(sweepDelete(table, row, snapshotVersion, position, snapshot));
                 }
             });
             boolean root = m.root().source().equals(source) && tables.test(m.root());
@@ -111,7 +133,7 @@ final class SnapshotSweep {
             if (!root && collections.isEmpty() && !nested) {
                 continue;
             }
-            state.statesToSweep(m.stateIndex(), source, snapshotVersion, d -> {
+            state.statesToSweep(m.stateIndex(), source, snapshotVersion, deletedBefore, d -> {
                 if (StateIndex.isNested(d)) {
                     // the rows of nested collections under one element (see NestedWrites)
                     NestedGroup g = StateIndex.decodeNested(d);
@@ -120,8 +142,8 @@ final class SnapshotSweep {
                             .forEach(n -> g.rows(n.name()).forEach((rowKey, row) -> {
                                 if (row.present() && row.version() < snapshotVersion) {
                                     deletes.add(sweepDelete(n.table(), row.row(), snapshotVersion, position, snapshot));
-                                } else if (deletedAt(row, snapshotVersion)) {
-                                    deletes.add(sweepDelete(n.table(), keyRow(n.key().row(rowKey), n.parent().row(g.key())), snapshotVersion,
+                                } else if (swept(row, snapshotVersion, deletedBefore)) {
+                                    again.add(sweepDelete(n.table(), keyRow(n.key().row(rowKey), n.parent().row(g.key())), snapshotVersion,
                                             position, snapshot));
                                 }
                             }));
@@ -130,26 +152,27 @@ final class SnapshotSweep {
                 DocumentState s = StateIndex.decode(d);
                 if (root && s.root() != null && s.root().present() && s.root().version() < snapshotVersion) {
                     deletes.add(sweepDelete(m.root(), s.root().row(), snapshotVersion, position, snapshot));
-                } else if (root && s.root() != null && deletedAt(s.root(), snapshotVersion)) {
-                    deletes.add(sweepDelete(m.root(), m.rootKey().row(s.rootKey()), snapshotVersion, position, snapshot));
+                } else if (root && s.root() != null && swept(s.root(), snapshotVersion, deletedBefore)) {
+                    again.add(sweepDelete(m.root(), m.rootKey().row(s.rootKey()), snapshotVersion, position, snapshot));
                 }
                 for (CollectionMapping c : collections) {
                     s.children(c.name()).forEach((childKey, child) -> {
                         if (child.present() && child.version() < snapshotVersion) {
                             deletes.add(sweepDelete(c.table(), child.row(), snapshotVersion, position, snapshot));
-                        } else if (deletedAt(child, snapshotVersion)) {
-                            deletes.add(sweepDelete(c.table(), keyRow(c.key().row(childKey), c.parent().row(s.rootKey())), snapshotVersion,
+                        } else if (swept(child, snapshotVersion, deletedBefore)) {
+                            again.add(sweepDelete(c.table(), keyRow(c.key().row(childKey), c.parent().row(s.rootKey())), snapshotVersion,
                                     position, snapshot));
                         }
                     });
                 }
             });
         }
-        return deletes;
+        return new Deletes(deletes, again);
     }
 
-    private static boolean deletedAt(Contribution c, long version) {
-        return c.deleted() && c.version() == version;
+    /** A deleted row to delete again: deleted at the sweep's version or, with {@code deletedBefore}, at or below it. */
+    private static boolean swept(Contribution c, long version, boolean deletedBefore) {
+        return c.deleted() && (deletedBefore ? c.version() <= version : c.version() == version);
     }
 
     /** A row of a deleted element with its key and its parent's columns, enough to route its delete again. */

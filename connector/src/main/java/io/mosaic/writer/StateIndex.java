@@ -355,26 +355,30 @@ public final class StateIndex {
 
     /**
      * Every lookup row of {@code source} a sweep at {@code version} concerns: present at a version below it, or
-     * deleted at exactly it (by that sweep, before a crash).
+     * deleted at exactly it (by that sweep, before a crash) or, with {@code deletedBefore}, at or below it.
      */
-    void lookupsToSweep(String index, String source, long version, DocConsumer consumer) throws Exception {
+    void lookupsToSweep(String index, String source, long version, boolean deletedBefore, DocConsumer consumer) throws Exception {
         Map<String, Object> older = Map.of("bool", Map.of("filter", List.of(Map.of("range", Map.of(VERSION, Map.of("lt", version)))),
                 "must_not", List.of(Map.of("term", Map.of(DELETED, true)))));
-        Map<String, Object> deletedAt = Map.of("bool", Map.of("filter", List.of(Map.of("term", Map.of(VERSION, version)),
+        Map<String, Object> deleted = Map.of("bool", Map.of("filter", List.of(deletedBefore
+                ? Map.of("range", Map.of(VERSION, Map.of("lte", version))) : Map.of("term", Map.of(VERSION, version)),
                 Map.of("term", Map.of(DELETED, true)))));
         store.search(index, Map.of("bool", Map.of("filter", List.of(Map.of("term", Map.of(KIND, KIND_LOOKUP)),
-                        Map.of("term", Map.of(SOURCE, source))), "should", List.of(older, deletedAt), "minimum_should_match", 1)),
+                        Map.of("term", Map.of(SOURCE, source))), "should", List.of(older, deleted), "minimum_should_match", 1)),
                 true, consumer);
     }
 
     /**
      * Every document state, and every nested group, a sweep of {@code source} at {@code version} concerns ({@link
      * #isNested} tells them apart): holding a present row of the source at a version below it, or a row of it
-     * deleted at exactly it (by that sweep, before a crash).
+     * deleted at exactly it (by that sweep, before a crash) or, with {@code deletedBefore}, a deleted row of it whose
+     * version is at most it ({@code src_del} is the highest).
      */
-    void statesToSweep(String index, String source, long version, DocConsumer consumer) throws Exception {
+    void statesToSweep(String index, String source, long version, boolean deletedBefore, DocConsumer consumer) throws Exception {
+        String del = SRC_DEL + "." + source;
         store.search(index, Map.of("bool", Map.of("should", List.of(Map.of("range", Map.of(SRC_MIN + "." + source, Map.of("lt", version))),
-                Map.of("term", Map.of(SRC_DEL + "." + source, version))), "minimum_should_match", 1)), true, consumer);
+                deletedBefore ? Map.of("range", Map.of(del, Map.of("lte", version))) : Map.of("term", Map.of(del, version))),
+                "minimum_should_match", 1)), true, consumer);
     }
 
     void refresh(String index) throws Exception {

@@ -239,8 +239,9 @@ final class InMemoryDocumentStore implements DocumentStore {
                 if (r.getKey().equals("_seq_no")) {
                     return stored.seqNo() > ((Number) bounds.get("gt")).longValue();
                 }
-                long lt = ((Number) bounds.get("lt")).longValue();
-                return values(source, r.getKey()).stream().anyMatch(v -> v instanceof Number n && n.longValue() < lt);
+                return values(source, r.getKey()).stream().anyMatch(v -> v instanceof Number n
+                        && (!(bounds.get("lt") instanceof Number lt) || n.longValue() < lt.longValue())
+                        && (!(bounds.get("lte") instanceof Number lte) || n.longValue() <= lte.longValue()));
             }
             case "bool": {
                 for (Object f : (List<Object>) body.getOrDefault("filter", List.of())) {

@@ -158,6 +158,11 @@ final class WriterFixtures {
      * the state writes before it: a process killed between the two bulks. The store takes writes again afterwards.
      */
     static void crashAtThePublicWrite(InMemoryDocumentStore store, DocumentWriter writer, String alias, RowChange change) {
+        crashAtThePublicWrite(store, alias, () -> writer.write(List.of(change)));
+    }
+
+    /** As above, for any {@code work} of a writer (a snapshot's sweep). */
+    static void crashAtThePublicWrite(InMemoryDocumentStore store, String alias, org.assertj.core.api.ThrowableAssert.ThrowingCallable work) {
         AtomicBoolean armed = new AtomicBoolean(true);
         store.beforeWrite = a -> {
             if (a.index().equals(alias) && armed.getAndSet(false)) {
@@ -165,7 +170,7 @@ final class WriterFixtures {
             }
         };
         try {
-            assertThatThrownBy(() -> writer.write(List.of(change))).hasMessage("killed");
+            assertThatThrownBy(work).hasMessage("killed");
             assertThat(armed).as("the change reached a public write").isFalse();
         } finally {
             store.beforeWrite = a -> { };
