@@ -183,6 +183,21 @@ proc_alive() {
   fi
 }
 
+# launched_alive PID COMM [PART]: as proc_alive, for a server just launched by `sh -c 'setsid "$@" & echo $!'`:
+# until that process has exec'd the server (on a loaded machine, the first checks come sooner) it is still
+# the shell or setsid, and counts as alive. CI once saw a healthy Prometheus reported as "exited during startup".
+launched_alive() {
+  local pid=$1 comm state
+  [[ ${pid} =~ ^[0-9]+$ ]] || return 1
+  comm=$(cat "/proc/${pid}/comm" 2>/dev/null) || return 1
+  if [[ ${comm} == sh || ${comm} == setsid ]]; then
+    state=$(proc_state "${pid}")
+    [[ -n ${state} && ${state} != Z && ${state} != X ]]
+    return
+  fi
+  proc_alive "$@"
+}
+
 # read_pid_file FILE: first line of a pid file if it is a number, nothing otherwise.
 read_pid_file() {
   local pid=""

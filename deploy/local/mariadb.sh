@@ -117,7 +117,7 @@ ALTER USER 'mosaic'@'${host}' IDENTIFIED BY 'mosaic';"
 
 LAUNCHED_PID=""
 mdb_launched_alive() {
-  proc_alive "${LAUNCHED_PID}" mariadbd "--datadir=${MDB_DATA}"
+  launched_alive "${LAUNCHED_PID}" mariadbd "--datadir=${MDB_DATA}"
 }
 
 cmd_start() {

@@ -104,7 +104,7 @@ EOF
 
 LAUNCHED_PID=""
 prom_launched_alive() {
-  proc_alive "${LAUNCHED_PID}" prometheus "--storage.tsdb.path=${PROM_DATA}"
+  launched_alive "${LAUNCHED_PID}" prometheus "--storage.tsdb.path=${PROM_DATA}"
 }
 
 cmd_start() {
