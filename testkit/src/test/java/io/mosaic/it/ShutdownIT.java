@@ -44,13 +44,19 @@ class ShutdownIT {
         Path log = process.log();
         FaultWorkload workload = workload(13);
         Thread writer = started(workload);
-        Thread.sleep(5_000);
-        long started = System.nanoTime();
-        int exit = process.terminate(30);
-        long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        Thread.sleep(2_000); // changes also arrive while Mosaic is down
-        workload.running.set(false);
-        writer.join();
+        int exit;
+        long tookMillis;
+        try {
+            Thread.sleep(5_000);
+            long started = System.nanoTime();
+            exit = process.terminate(30);
+            tookMillis = (System.nanoTime() - started) / 1_000_000;
+            Thread.sleep(2_000); // changes also arrive while Mosaic is down
+        } finally {
+            // never left running into the next test classes
+            workload.running.set(false);
+            writer.join();
+        }
 
         assertThat(exit).as("exit code after SIGTERM (log: %s)", log).isZero();
         assertThat(tookMillis).as("time to stop").isLessThan(25_000);
